@@ -1,0 +1,72 @@
+// swift-tools-version: 6.2
+// confgate: a pre-merge gate for database connection settings.
+import PackageDescription
+
+let package = Package(
+    name: "confgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "confgate", targets: ["confgate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL client library, as a Swift module (apt: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // Pure and fast to test: settings, diff, lint, statistics, verdict, rendering.
+        .target(
+            name: "ConfgateCore",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The generic connection pool: a state machine with an injected clock; no libpq.
+        .target(
+            name: "ConfgatePool",
+            dependencies: []
+        ),
+        // Everything that touches a real PostgreSQL: libpq connections, the scratch
+        // cluster, the test auth service and fleet, the load driver.
+        .target(
+            name: "ConfgatePostgres",
+            dependencies: [
+                "CLibPQ",
+                "ConfgateCore",
+                "ConfgatePool",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // The command line: nothing but wiring.
+        .executableTarget(
+            name: "confgate",
+            dependencies: [
+                "ConfgateCore",
+                "ConfgatePostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ConfgateCoreTests", dependencies: ["ConfgateCore"]),
+        .testTarget(name: "ConfgatePoolTests", dependencies: ["ConfgatePool"]),
+        .testTarget(
+            name: "ConfgatePostgresTests",
+            dependencies: ["ConfgatePostgres", "ConfgateCore", "ConfgatePool"]
+        ),
+        // Runs the built `confgate` binary as a user would.
+        .testTarget(name: "ConfgateCLITests", dependencies: ["confgate"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

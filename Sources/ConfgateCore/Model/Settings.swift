@@ -1,0 +1,144 @@
+/// One side of a change: a service's database connection settings, as read from a
+/// `*.conf` file (design §3). Every field holds its default until the file sets it;
+/// `origins` says which keys the file set and where.
+public struct Settings: Hashable, Sendable, Codable {
+    /// `[database]`: how each connection is made and what it sets per session.
+    public struct Database: Hashable, Sendable, Codable {
+        /// libpq connection string (URI or `key=value`). Read for its parameters only;
+        /// confgate never connects to its host. Default: none.
+        public var dsn: DSN?
+        /// libpq `connect_timeout`. Default: unset, meaning libpq waits forever.
+        public var connectTimeout: SettingDuration?
+        /// `statement_timeout`, set on every pooled connection. Default: unset (no limit).
+        public var statementTimeout: SettingDuration?
+        /// `idle_in_transaction_session_timeout`, set on every pooled connection. Default: unset.
+        public var idleInTransactionSessionTimeout: SettingDuration?
+
+        public init(
+            dsn: DSN? = nil,
+            connectTimeout: SettingDuration? = nil,
+            statementTimeout: SettingDuration? = nil,
+            idleInTransactionSessionTimeout: SettingDuration? = nil
+        ) {
+            self.dsn = dsn
+            self.connectTimeout = connectTimeout
+            self.statementTimeout = statementTimeout
+            self.idleInTransactionSessionTimeout = idleInTransactionSessionTimeout
+        }
+    }
+
+    /// `[pool]`: one service instance's connection pool. Defaults follow HikariCP.
+    public struct Pool: Hashable, Sendable, Codable {
+        /// Most connections the pool holds, open or opening. Default 10 (HikariCP `maximumPoolSize`).
+        public var maxSize: Int
+        /// Idle connections the pool keeps ready. Default: `maxSize`, a fixed-size pool
+        /// (HikariCP `minimumIdle`). `nil` means "same as maxSize".
+        public var minIdle: Int?
+        /// How long a request waits for a connection. Default 30s (HikariCP `connectionTimeout`).
+        public var acquireTimeout: SettingDuration
+        /// Idle connections above `minIdle` close after this. Default 10min (HikariCP `idleTimeout`).
+        public var idleTimeout: SettingDuration
+        /// Every connection retires after this. Default 30min (HikariCP `maxLifetime`).
+        public var maxLifetime: SettingDuration
+
+        /// `minIdle` with its default applied.
+        public var effectiveMinIdle: Int { minIdle ?? maxSize }
+
+        public init(
+            maxSize: Int = 10,
+            minIdle: Int? = nil,
+            acquireTimeout: SettingDuration = .seconds(30),
+            idleTimeout: SettingDuration = .minutes(10),
+            maxLifetime: SettingDuration = .minutes(30)
+        ) {
+            self.maxSize = maxSize
+            self.minIdle = minIdle
+            self.acquireTimeout = acquireTimeout
+            self.idleTimeout = idleTimeout
+            self.maxLifetime = maxLifetime
+        }
+    }
+
+    /// `[fleet]`: how many service instances run, and how they are deployed.
+    public struct Fleet: Hashable, Sendable, Codable {
+        /// Service instances, each with its own pool. Default 1.
+        public var instances: Int
+        /// Extra instances during a rolling deploy. Default 0.
+        public var maxSurge: Int
+        /// How long callers wait for a login. Default 30s.
+        public var requestTimeout: SettingDuration
+
+        public init(instances: Int = 1, maxSurge: Int = 0, requestTimeout: SettingDuration = .seconds(30)) {
+            self.instances = instances
+            self.maxSurge = maxSurge
+            self.requestTimeout = requestTimeout
+        }
+    }
+
+    /// `[server]`: the PostgreSQL server the fleet shares.
+    public struct Server: Hashable, Sendable, Codable {
+        /// PostgreSQL `max_connections`. Default 100.
+        public var maxConnections: Int
+        /// PostgreSQL `superuser_reserved_connections`. Default 3.
+        public var superuserReservedConnections: Int
+        /// PostgreSQL 16+ `reserved_connections`. Default 0.
+        public var reservedConnections: Int
+        /// Connections other applications hold on the same server. Default 0.
+        public var otherClients: Int
+
+        public init(
+            maxConnections: Int = 100,
+            superuserReservedConnections: Int = 3,
+            reservedConnections: Int = 0,
+            otherClients: Int = 0
+        ) {
+            self.maxConnections = maxConnections
+            self.superuserReservedConnections = superuserReservedConnections
+            self.reservedConnections = reservedConnections
+            self.otherClients = otherClients
+        }
+    }
+
+    public var database: Database
+    public var pool: Pool
+    public var fleet: Fleet
+    public var server: Server
+    /// Where each key the file set was written, keyed `section.key` (e.g. `pool.max_size`).
+    /// A key absent here holds its default.
+    public var origins: [String: KeyOrigin]
+    /// The file these settings came from, as the user named it; `nil` for built-in defaults.
+    public var file: String?
+
+    public init(
+        database: Database = .init(),
+        pool: Pool = .init(),
+        fleet: Fleet = .init(),
+        server: Server = .init(),
+        origins: [String: KeyOrigin] = [:],
+        file: String? = nil
+    ) {
+        self.database = database
+        self.pool = pool
+        self.fleet = fleet
+        self.server = server
+        self.origins = origins
+        self.file = file
+    }
+}
+
+/// Where a key was set in a file, and the comment that followed its value (lint reads
+/// suppressions such as `# confgate: ignore CG110 -- reason` from it).
+public struct KeyOrigin: Hashable, Sendable, Codable {
+    /// The key's first character.
+    public var key: SourceLocation
+    /// The value's first character.
+    public var value: SourceLocation
+    /// The text after `#` on the same line, trimmed; `nil` when there is none.
+    public var comment: String?
+
+    public init(key: SourceLocation, value: SourceLocation, comment: String? = nil) {
+        self.key = key
+        self.value = value
+        self.comment = comment
+    }
+}

@@ -1,0 +1,1 @@
+// The generic connection pool lives here (issue #5).

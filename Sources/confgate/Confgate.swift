@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Confgate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confgate",
+        abstract: "Stops bad database connection settings before they merge."
+    )
+}
