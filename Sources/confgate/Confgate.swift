@@ -4,6 +4,7 @@ import ArgumentParser
 struct Confgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confgate",
-        abstract: "Stops bad database connection settings before they merge."
+        abstract: "Stops bad database connection settings before they merge.",
+        subcommands: [DiffCommand.self, LintCommand.self, PostgresCommand.self]
     )
 }
