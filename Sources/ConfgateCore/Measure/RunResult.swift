@@ -1,0 +1,150 @@
+/// What one run of one side measured: the summary a person reads, the 100 ms timeline
+/// and the latency histogram. Written as JSON by `confgate run --output` and inside
+/// `verify`'s result.
+public struct RunResult: Hashable, Sendable, Codable {
+    /// Version of this JSON shape; bumped on incompatible changes.
+    public static let schemaVersion = 1
+    public var schemaVersion: Int = RunResult.schemaVersion
+    /// The settings run (their DSN password is redacted when encoded).
+    public var settings: Settings
+    /// The load profile driven.
+    public var load: GateSettings.Load
+    public var summary: RunSummary
+    public var timeline: [TimelinePoint]
+    /// Latency of measured logins (warmup excluded), from scheduled start to completion.
+    public var latency: HistogramBuckets
+
+    public init(settings: Settings, load: GateSettings.Load, summary: RunSummary, timeline: [TimelinePoint], latency: HistogramBuckets) {
+        self.settings = settings
+        self.load = load
+        self.summary = summary
+        self.timeline = timeline
+        self.latency = latency
+    }
+}
+
+/// The at-a-glance figures of one run.
+public struct RunSummary: Hashable, Sendable, Codable {
+    /// Logins in the schedule (closed loop: logins started).
+    public var scheduled: Int
+    /// Logins that completed (any outcome).
+    public var completed: Int
+    /// Seconds measured (after warmup).
+    public var measuredSeconds: Double
+    /// Outcomes of all logins, warmup included (a failure in warmup is still a failure).
+    public var outcomes: [OutcomeTally]
+    /// Completed logins (ok or bad_password) per second in the measured window.
+    public var throughput: Double
+    /// Latency of measured logins.
+    public var latency: LatencySummary
+    /// Most non-superuser connections the server held at once (the fleet plus other clients).
+    public var peakServerConnections: Int
+    /// When that peak was first seen, microseconds from the trial's start.
+    public var peakServerConnectionsAt: Int64
+    /// Connections non-superusers may hold (design §3).
+    public var usable: Int
+    /// Most requests waiting for a pooled connection at once, fleet-wide.
+    public var peakPending: Int
+    /// How late the driver started logins against their schedule.
+    public var lag: LatencySummary
+    /// False when the run was interrupted or cut short.
+    public var complete: Bool
+    /// Anything a reader should know (e.g. settings the server could not apply).
+    public var notes: [String]
+
+    public init(
+        scheduled: Int = 0, completed: Int = 0, measuredSeconds: Double = 0, outcomes: [OutcomeTally] = [],
+        throughput: Double = 0, latency: LatencySummary = .init(), peakServerConnections: Int = 0,
+        peakServerConnectionsAt: Int64 = 0, usable: Int = 0, peakPending: Int = 0, lag: LatencySummary = .init(),
+        complete: Bool = true, notes: [String] = []
+    ) {
+        self.scheduled = scheduled
+        self.completed = completed
+        self.measuredSeconds = measuredSeconds
+        self.outcomes = outcomes
+        self.throughput = throughput
+        self.latency = latency
+        self.peakServerConnections = peakServerConnections
+        self.peakServerConnectionsAt = peakServerConnectionsAt
+        self.usable = usable
+        self.peakPending = peakPending
+        self.lag = lag
+        self.complete = complete
+        self.notes = notes
+    }
+
+    /// Logins that failed for infrastructure reasons.
+    public var failures: Int { outcomes.filter { $0.outcome.kind.isFailure }.reduce(0) { $0 + $1.count } }
+
+    /// The count for one outcome class, all SQLSTATEs together.
+    public func count(_ kind: OutcomeClass) -> Int {
+        outcomes.filter { $0.outcome.kind == kind }.reduce(0) { $0 + $1.count }
+    }
+}
+
+/// One 100 ms interval of a run.
+public struct TimelinePoint: Hashable, Sendable, Codable {
+    /// End of the interval, milliseconds from the trial's start.
+    public var at: Int64
+    public var phase: Phase
+    public var started: Int
+    public var completed: Int
+    /// Completions in this interval by outcome (`ok`, `connect_failed 53300`, …).
+    public var outcomes: [String: Int]
+    /// Latency percentiles of logins completed in this interval, µs; `nil` when none completed.
+    public var p50: Int64?
+    public var p99: Int64?
+    /// Each instance's pool at the end of the interval.
+    public var pools: [PoolSample]
+    /// Server connections by `application_name` and state, from `pg_stat_activity`.
+    public var server: [ServerSample]
+    /// Non-superuser client connections on the server (the figure compared with usable).
+    public var serverConnections: Int
+
+    public init(
+        at: Int64, phase: Phase, started: Int = 0, completed: Int = 0, outcomes: [String: Int] = [:],
+        p50: Int64? = nil, p99: Int64? = nil, pools: [PoolSample] = [], server: [ServerSample] = [],
+        serverConnections: Int = 0
+    ) {
+        self.at = at
+        self.phase = phase
+        self.started = started
+        self.completed = completed
+        self.outcomes = outcomes
+        self.p50 = p50
+        self.p99 = p99
+        self.pools = pools
+        self.server = server
+        self.serverConnections = serverConnections
+    }
+}
+
+/// One instance's pool at an instant.
+public struct PoolSample: Hashable, Sendable, Codable {
+    public var instance: String
+    public var active: Int
+    public var idle: Int
+    public var pending: Int
+    public var total: Int
+
+    public init(instance: String, active: Int, idle: Int, pending: Int, total: Int) {
+        self.instance = instance
+        self.active = active
+        self.idle = idle
+        self.pending = pending
+        self.total = total
+    }
+}
+
+/// Server connections of one `application_name` in one state.
+public struct ServerSample: Hashable, Sendable, Codable {
+    public var application: String
+    public var state: String
+    public var count: Int
+
+    public init(application: String, state: String, count: Int) {
+        self.application = application
+        self.state = state
+        self.count = count
+    }
+}

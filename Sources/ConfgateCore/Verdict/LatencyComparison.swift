@@ -1,0 +1,125 @@
+import Foundation
+
+/// Whether the proposed side's latency percentile is worse than the current side's by more
+/// than the tolerance, judged across trials (design §5.4; the method is in docs/verdict.md).
+///
+/// Each round runs both sides on identical traffic, so rounds pair up. For each round the
+/// ratio proposed/current of the percentile is taken on a log scale; the estimate is their
+/// geometric mean, and the interval a one-sided Student t lower bound at `confidence` over
+/// the rounds' log ratios. The change regresses only when even that lower bound exceeds
+/// 1 + tolerance: a noisy round widens the interval instead of deciding the verdict.
+/// With a single round (`--quick`) there is no spread across rounds to measure, so the
+/// interval comes from a bootstrap of the logins within that round instead.
+public struct LatencyComparison: Hashable, Sendable, Codable {
+    /// `p50` or `p99`.
+    public var metric: String
+    /// Per-round values in µs, current side.
+    public var current: [Int64]
+    /// Per-round values in µs, proposed side.
+    public var proposed: [Int64]
+    /// Point estimate of proposed/current (geometric mean over rounds).
+    public var ratio: Double
+    /// One-sided lower and upper confidence bounds of the ratio.
+    public var lower: Double
+    public var upper: Double
+    public var confidence: Double
+    public var tolerance: Double
+    /// How the interval was made: `t over N rounds` or `bootstrap within 1 round`.
+    public var method: String
+
+    /// True when the lower bound exceeds 1 + tolerance.
+    public var regressed: Bool { lower > 1 + tolerance }
+
+    /// Compares paired per-round percentiles. `current` and `proposed` must have the same
+    /// count ≥ 1; for a single round pass the two rounds' histograms for the bootstrap.
+    public static func compare(
+        metric: String, percentile: Double,
+        current: [Int64], proposed: [Int64],
+        currentHistograms: [HistogramBuckets] = [], proposedHistograms: [HistogramBuckets] = [],
+        tolerance: Double, confidence: Double, seed: UInt64 = 1
+    ) -> LatencyComparison {
+        precondition(current.count == proposed.count && !current.isEmpty)
+        let logs = zip(current, proposed).map { log(Double(max($1, 1)) / Double(max($0, 1))) }
+        let n = logs.count
+        let mean = logs.reduce(0, +) / Double(n)
+        var result = LatencyComparison(
+            metric: metric, current: current, proposed: proposed, ratio: exp(mean),
+            lower: exp(mean), upper: exp(mean), confidence: confidence, tolerance: tolerance, method: "")
+        if n >= 2 {
+            let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            let half = Quantiles.t(confidence, df: n - 1) * (variance / Double(n)).squareRoot()
+            result.lower = exp(mean - half)
+            result.upper = exp(mean + half)
+            result.method = "t over \(n) rounds"
+        } else if let a = currentHistograms.first, let b = proposedHistograms.first {
+            let bounds = bootstrap(a, b, percentile: percentile, confidence: confidence, seed: seed)
+            result.lower = bounds.lower
+            result.upper = bounds.upper
+            result.method = "bootstrap within 1 round"
+        } else {
+            result.method = "single round, no interval"
+            // Without any interval, be conservative: never block on a point estimate alone.
+            result.lower = min(result.lower, 1)
+        }
+        return result
+    }
+
+    /// Percentile-bootstrap interval for the ratio of a percentile between two samples.
+    static func bootstrap(
+        _ current: HistogramBuckets, _ proposed: HistogramBuckets,
+        percentile: Double, confidence: Double, seed: UInt64, resamples: Int = 200
+    ) -> (lower: Double, upper: Double) {
+        var rng = SeededGenerator(seed: seed)
+        let a = Sample(current), b = Sample(proposed)
+        guard a.total > 0, b.total > 0 else { return (1, 1) }
+        var ratios: [Double] = []
+        ratios.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            let pa = a.resampledPercentile(percentile, using: &rng)
+            let pb = b.resampledPercentile(percentile, using: &rng)
+            ratios.append(Double(max(pb, 1)) / Double(max(pa, 1)))
+        }
+        ratios.sort()
+        let lowIndex = Int((1 - confidence) * Double(resamples))
+        let highIndex = min(resamples - 1, Int(confidence * Double(resamples)))
+        return (ratios[lowIndex], ratios[highIndex])
+    }
+
+    /// A sample held as cumulative bucket counts, for resampling without expanding it.
+    private struct Sample {
+        var values: [UInt64] = []
+        var cumulative: [UInt64] = []
+        var total: UInt64 = 0
+
+        init(_ buckets: HistogramBuckets) {
+            for pair in buckets.buckets where pair.count == 2 && pair[1] > 0 {
+                total += pair[1]
+                values.append(pair[0])
+                cumulative.append(total)
+            }
+        }
+
+        /// Draws `total` logins with replacement and returns the percentile of the draw,
+        /// by counting draws per bucket (a multinomial draw, bucket by bucket).
+        func resampledPercentile(_ percentile: Double, using rng: inout SeededGenerator) -> UInt64 {
+            let draws = Int(min(total, 20_000))
+            var counts = [Int](repeating: 0, count: values.count)
+            for _ in 0..<draws {
+                let r = rng.next() % total
+                var lo = 0, hi = cumulative.count - 1
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if cumulative[mid] > r { hi = mid } else { lo = mid + 1 }
+                }
+                counts[lo] += 1
+            }
+            let rank = Int((percentile / 100 * Double(draws)).rounded(.up))
+            var seen = 0
+            for (i, c) in counts.enumerated() {
+                seen += c
+                if seen >= max(rank, 1) { return values[i] }
+            }
+            return values.last ?? 0
+        }
+    }
+}

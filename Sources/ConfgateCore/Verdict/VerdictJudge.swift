@@ -1,0 +1,159 @@
+import Foundation
+
+/// Reaches a verdict from what the trials measured (design §5.4). Pure: every input is a
+/// value, so each rule is tested without a server.
+public struct VerdictJudge: Sendable {
+    /// One side's evidence: its derived figures and one run per round, in round order.
+    public struct Side: Sendable {
+        public var derived: Derived
+        public var runs: [RunSummary]
+        /// Each run's latency histogram (used for the single-round interval).
+        public var histograms: [HistogramBuckets]
+
+        public init(derived: Derived, runs: [RunSummary], histograms: [HistogramBuckets] = []) {
+            self.derived = derived
+            self.runs = runs
+            self.histograms = histograms
+        }
+    }
+
+    public var gate: GateSettings.Gate
+    /// Whether the rolling deploy ran (deploy demand only matters then).
+    public var deployRan: Bool
+
+    public init(gate: GateSettings.Gate, deployRan: Bool) {
+        self.gate = gate
+        self.deployRan = deployRan
+    }
+
+    /// - Parameters:
+    ///   - ruleErrors: messages of the proposed side's unsuppressed error-level findings.
+    ///   - ruleWarnings: messages of the proposed side's warning-level findings.
+    ///   - currentProblems: the current side's error-level findings (reported, never deciding).
+    ///   - failedTrials: why trials failed to run; any makes the verdict at best inconclusive.
+    public func judge(
+        current: Side?, proposed: Side?,
+        ruleErrors: [String] = [], ruleWarnings: [String] = [], currentProblems: [String] = [],
+        failedTrials: [String] = []
+    ) -> Verdict {
+        var reasons: [Verdict.Reason] = []
+        var warnings: [Verdict.Reason] = []
+        var latency: [LatencyComparison] = []
+
+        if let proposed, let reason = exhaustion(proposed, side: "proposed") {
+            reasons.append(reason)
+        }
+        if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
+            latency = compareLatency(current, proposed)
+            for comparison in latency where comparison.regressed {
+                reasons.append(latencyReason(comparison))
+            }
+        }
+        for message in ruleErrors {
+            reasons.append(.init(.rule, message))
+        }
+        for message in ruleWarnings {
+            warnings.append(.init(.rule, message))
+        }
+        if let proposed, let reason = utilization(proposed) {
+            warnings.append(reason)
+        }
+        if let current, let reason = exhaustion(current, side: "current") {
+            warnings.append(.init(.currentSide, "the current settings already fail: " + reason.message, evidence: reason.evidence))
+        }
+        for message in currentProblems {
+            warnings.append(.init(.currentSide, "current settings: " + message))
+        }
+
+        let decision: Verdict.Decision
+        if !reasons.isEmpty {
+            decision = .blocked
+        } else if !failedTrials.isEmpty {
+            decision = .inconclusive
+            reasons = failedTrials.map { .init(.environment, $0) }
+        } else {
+            decision = warnings.isEmpty ? .pass : .passWithWarnings
+        }
+        if decision == .blocked {
+            warnings += failedTrials.map { .init(.environment, "a trial failed to run: \($0)") }
+        }
+        return Verdict(decision: decision, reasons: reasons, warnings: warnings, latency: latency)
+    }
+
+    /// Failures above the allowance, or connections at the usable limit, in any round.
+    func exhaustion(_ side: Side, side name: String) -> Verdict.Reason? {
+        let worst = side.runs.map(\.failures).max() ?? 0
+        let peak = side.runs.map(\.peakServerConnections).max() ?? 0
+        let atLimit = peak >= side.derived.usable
+        guard worst > gate.maxFailedLogins || atLimit else { return nil }
+
+        var parts: [String] = []
+        var evidence: [String] = []
+        if worst > gate.maxFailedLogins {
+            let tallies = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind.isFailure }
+            let total = tallies.reduce(0) { $0 + $1.count }
+            let kinds = tallies.map { "\($0.outcome) ×\($0.count)" }.joined(separator: ", ")
+            parts.append("\(total) login\(total == 1 ? "" : "s") failed over \(side.runs.count) round\(side.runs.count == 1 ? "" : "s") (\(kinds))")
+            for tally in tallies {
+                let phases = Phase.allCases.compactMap { p in tally.byPhase[p].map { "\(p.rawValue) \($0)" } }.joined(separator: ", ")
+                evidence.append("\(tally.outcome): \(tally.count) [\(phases)], first at \(Self.seconds(tally.firstAt)) into a trial")
+            }
+        }
+        if atLimit {
+            parts.append("peak \(peak)/\(side.derived.usable) connections reached the usable limit")
+        }
+        let d = side.derived
+        if d.steadyDemand > d.usable {
+            evidence.insert("steady demand \(d.steadyDemand) > usable \(d.usable)", at: 0)
+        } else if deployRan && d.deployDemand > d.usable {
+            evidence.insert("deploy demand \(d.deployDemand) > usable \(d.usable)", at: 0)
+        }
+        let arithmetic = evidence.first.flatMap { $0.contains("demand") ? "; \($0)" : nil } ?? ""
+        return .init(.exhaustion, parts.joined(separator: "; ") + arithmetic, evidence: evidence)
+    }
+
+    func compareLatency(_ current: Side, _ proposed: Side) -> [LatencyComparison] {
+        let usable = zip(current.runs, proposed.runs).filter { $0.latency.count > 0 && $1.latency.count > 0 }
+        guard !usable.isEmpty else { return [] }
+        let metrics: [(String, Double, KeyPath<LatencySummary, Int64>)] = [("p50", 50, \.p50), ("p99", 99, \.p99)]
+        return metrics.map { name, percentile, path in
+            LatencyComparison.compare(
+                metric: name, percentile: percentile,
+                current: usable.map { $0.0.latency[keyPath: path] },
+                proposed: usable.map { $0.1.latency[keyPath: path] },
+                currentHistograms: current.histograms, proposedHistograms: proposed.histograms,
+                tolerance: gate.latencyTolerance, confidence: gate.confidence)
+        }
+    }
+
+    func latencyReason(_ c: LatencyComparison) -> Verdict.Reason {
+        let pct = { (x: Double) in String(format: "%+.0f%%", (x - 1) * 100) }
+        let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; tolerance \(pct(1 + c.tolerance)))"
+        let rounds = zip(c.current, c.proposed).map { "\(Self.millis($0)) → \(Self.millis($1))" }.joined(separator: ", ")
+        return .init(.latency, message, evidence: ["\(c.metric) per round: \(rounds)", "interval: \(c.method), ratio \(String(format: "%.2f", c.lower))…\(String(format: "%.2f", c.upper))"])
+    }
+
+    func utilization(_ side: Side) -> Verdict.Reason? {
+        guard side.derived.usable > 0 else { return nil }
+        let peak = side.runs.map(\.peakServerConnections).max() ?? 0
+        let share = Double(peak) / Double(side.derived.usable)
+        guard share > gate.maxUtilization, peak < side.derived.usable else { return nil }
+        return .init(.utilization, "peak \(peak)/\(side.derived.usable) connections is \(Int((share * 100).rounded()))% of usable, above max_utilization \(Int((gate.maxUtilization * 100).rounded()))%")
+    }
+
+    /// Sums tallies of the same outcome across rounds.
+    static func merge(_ tallies: [OutcomeTally]) -> [OutcomeTally] {
+        var byOutcome: [Outcome: OutcomeTally] = [:]
+        for t in tallies {
+            var m = byOutcome[t.outcome] ?? OutcomeTally(outcome: t.outcome)
+            m.count += t.count
+            for (p, n) in t.byPhase { m.byPhase[p, default: 0] += n }
+            m.firstAt = min(m.firstAt, t.firstAt)
+            byOutcome[t.outcome] = m
+        }
+        return byOutcome.values.sorted { $0.outcome < $1.outcome }
+    }
+
+    static func seconds(_ micros: Int64) -> String { String(format: "%.1fs", Double(micros) / 1e6) }
+    static func millis(_ micros: Int64) -> String { String(format: "%.1fms", Double(micros) / 1e3) }
+}

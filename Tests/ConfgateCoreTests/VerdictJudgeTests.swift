@@ -1,0 +1,108 @@
+import Testing
+@testable import ConfgateCore
+
+@Suite struct VerdictJudgeTests {
+    func settings(instances: Int = 6, maxSize: Int = 15, surge: Int = 2, maxConnections: Int = 100) -> Settings {
+        Settings(pool: .init(maxSize: maxSize), fleet: .init(instances: instances, maxSurge: surge),
+                 server: .init(maxConnections: maxConnections, otherClients: 5))
+    }
+
+    func run(failures: [Outcome: Int] = [:], peak: Int = 60, usable: Int = 92, p50: Int64 = 8_000, p99: Int64 = 20_000) -> RunSummary {
+        var outcomes = [OutcomeTally(outcome: .ok, count: 1000, byPhase: [.steady: 1000], firstAt: 0)]
+        for (o, n) in failures {
+            outcomes.append(OutcomeTally(outcome: o, count: n, byPhase: [.steady: n], firstAt: 2_500_000))
+        }
+        return RunSummary(scheduled: 1000, completed: 1000, outcomes: outcomes,
+                          latency: .init(count: 1000, p50: p50, p99: p99), peakServerConnections: peak, usable: usable)
+    }
+
+    let judge = VerdictJudge(gate: .init(), deployRan: true)
+
+    @Test func identicalSidesPass() {
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run(), run(p99: 21_000), run(p99: 19_000)])
+        let v = judge.judge(current: side, proposed: side)
+        #expect(v.decision == .pass)
+        #expect(v.exitCode == 0)
+        #expect(v.latency.map(\.metric) == ["p50", "p99"])
+    }
+
+    @Test func connectFailuresBlockWithTheArithmetic() {
+        let outage = settings(maxSize: 20)
+        let d = Derived(outage)
+        let proposed = VerdictJudge.Side(derived: d, runs: [run(failures: [Outcome(.connectFailed, sqlState: "53300"): 40], peak: 92)])
+        let current = VerdictJudge.Side(derived: Derived(settings()), runs: [run()])
+        let v = judge.judge(current: current, proposed: proposed)
+        #expect(v.decision == .blocked)
+        #expect(v.exitCode == 1)
+        let reason = v.reasons[0]
+        #expect(reason.kind == .exhaustion)
+        #expect(reason.message.contains("40 logins failed"))
+        #expect(reason.message.contains("connect_failed 53300 ×40"))
+        #expect(reason.message.contains("peak 92/92"))
+        #expect(reason.message.contains("steady demand 120 > usable 92"))
+        #expect(reason.evidence.contains { $0.contains("first at 2.5s") })
+    }
+
+    @Test func failuresWithinTheAllowanceDoNotBlock() {
+        var lenient = judge
+        lenient.gate.maxFailedLogins = 5
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run(failures: [Outcome(.poolTimeout): 5])])
+        #expect(lenient.judge(current: nil, proposed: side).decision == .pass)
+        let worse = VerdictJudge.Side(derived: Derived(settings()), runs: [run(failures: [Outcome(.poolTimeout): 6])])
+        #expect(lenient.judge(current: nil, proposed: worse).decision == .blocked)
+    }
+
+    @Test func peakAtUsableLimitBlocksEvenWithoutFailures() {
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run(peak: 92)])
+        let v = judge.judge(current: nil, proposed: side)
+        #expect(v.decision == .blocked)
+        #expect(v.reasons[0].message.contains("reached the usable limit"))
+    }
+
+    @Test func deployDemandNamedWhenOnlyDeployOverflows() {
+        let s = settings(maxSize: 12) // steady 72, deploy 96 > 92
+        let side = VerdictJudge.Side(derived: Derived(s), runs: [run(failures: [Outcome(.connectFailed, sqlState: "53300"): 3], peak: 92)])
+        let v = judge.judge(current: nil, proposed: side)
+        #expect(v.reasons[0].message.contains("deploy demand 96 > usable 92"))
+    }
+
+    @Test func consistentLatencyRegressionBlocks() {
+        let current = VerdictJudge.Side(derived: Derived(settings()), runs: [run(), run(), run()])
+        let slow = VerdictJudge.Side(derived: Derived(settings()),
+                                     runs: [run(p99: 90_000), run(p99: 95_000), run(p99: 85_000)])
+        let v = judge.judge(current: current, proposed: slow)
+        #expect(v.decision == .blocked)
+        #expect(v.reasons.map(\.kind) == [.latency])
+        #expect(v.reasons[0].message.hasPrefix("p99 +"))
+    }
+
+    @Test func ruleErrorsBlockAndWarningsDoNot() {
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run()])
+        #expect(judge.judge(current: nil, proposed: side, ruleErrors: ["CG104 min_idle 30 > max_size 20"]).decision == .blocked)
+        let warned = judge.judge(current: nil, proposed: side, ruleWarnings: ["CG110 no connect_timeout"])
+        #expect(warned.decision == .passWithWarnings)
+        #expect(warned.exitCode == 0)
+    }
+
+    @Test func highUtilizationWarns() {
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run(peak: 85)])
+        let v = judge.judge(current: nil, proposed: side)
+        #expect(v.decision == .passWithWarnings)
+        #expect(v.warnings[0].kind == .utilization)
+    }
+
+    @Test func brokenCurrentSideIsReportedButDoesNotDecide() {
+        let broken = VerdictJudge.Side(derived: Derived(settings(maxSize: 20)), runs: [run(failures: [Outcome(.connectFailed, sqlState: "53300"): 9], peak: 92)])
+        let fixed = VerdictJudge.Side(derived: Derived(settings()), runs: [run()])
+        let v = judge.judge(current: broken, proposed: fixed)
+        #expect(v.decision == .passWithWarnings)
+        #expect(v.warnings.contains { $0.kind == .currentSide })
+    }
+
+    @Test func failedTrialIsNeverAPass() {
+        let side = VerdictJudge.Side(derived: Derived(settings()), runs: [run()])
+        let v = judge.judge(current: side, proposed: side, failedTrials: ["server crashed"])
+        #expect(v.decision == .inconclusive)
+        #expect(v.exitCode == 3)
+    }
+}
