@@ -15,6 +15,13 @@ public struct LoadPlan: Hashable, Sendable, Codable {
         public var badPassword: Bool
         /// The phase the login was scheduled in.
         public var phase: Phase
+
+        public init(offset: Int64, user: Int, badPassword: Bool, phase: Phase) {
+            self.offset = offset
+            self.user = user
+            self.badPassword = badPassword
+            self.phase = phase
+        }
     }
 
     /// A half-open time window in microseconds from the start of the trial.
