@@ -59,8 +59,9 @@ where Instant.Duration == Duration {
     mutating func acquire(_ waiter: WaiterID, now: Instant) -> [Action] {
         guard phase == .running else { return [.failWaiter(waiter, .shutDown)] }
         var actions: [Action] = []
-        if waiters.isEmpty, let connection = idleStack.popLast() {
-            lease(connection, to: waiter, waitedSince: now, now: now, &actions)
+        if waiters.isEmpty, let connection = idleStack.popLast(),
+           let slot = slots[connection], case .idle(let value) = slot.state {
+            lease(connection, value, to: waiter, waitedSince: now, now: now, &actions)
         } else {
             let timer = schedule(.acquireTimeout(waiter), at: now.advanced(by: configuration.acquireTimeout), &actions)
             waiters[waiter] = Waiter(enqueuedAt: now, timer: timer)
@@ -254,7 +255,7 @@ where Instant.Duration == Duration {
     private mutating func makeAvailable(_ connection: ConnectionID, _ value: Connection, now: Instant, _ actions: inout [Action]) {
         if let (waiter, entry) = popWaiter() {
             cancelTimer(entry.timer, &actions)
-            lease(connection, to: waiter, waitedSince: entry.enqueuedAt, now: now, &actions)
+            lease(connection, value, to: waiter, waitedSince: entry.enqueuedAt, now: now, &actions)
             return
         }
         slots[connection]?.state = .idle(value)
@@ -266,14 +267,10 @@ where Instant.Duration == Duration {
     }
 
     private mutating func lease(
-        _ connection: ConnectionID, to waiter: WaiterID, waitedSince: Instant, now: Instant, _ actions: inout [Action]
+        _ connection: ConnectionID, _ value: Connection, to waiter: WaiterID, waitedSince: Instant, now: Instant,
+        _ actions: inout [Action]
     ) {
         guard var slot = slots[connection] else { return }
-        let value: Connection
-        switch slot.state {
-        case .idle(let v), .leased(let v, _): value = v
-        case .opening, .closing: return
-        }
         if let idleTimer = slot.idleTimer {
             cancelTimer(idleTimer, &actions)
             slot.idleTimer = nil
