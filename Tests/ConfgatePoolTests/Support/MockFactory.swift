@@ -22,6 +22,8 @@ final class MockFactory: PooledConnectionFactory, Sendable {
         case succeed
         /// Attempts fail at once with this error.
         case fail(MockConnectError)
+        /// Every `n`th attempt fails with this error, the others succeed at once.
+        case failEvery(Int, MockConnectError)
     }
 
     struct State: Sendable {
@@ -32,6 +34,9 @@ final class MockFactory: PooledConnectionFactory, Sendable {
         var failed = 0
         var closed: [MockConnection] = []
         var nextSerial = 0
+        /// Attempts in flight plus open connections: the server slots in use.
+        var live = 0
+        var peakLive = 0
     }
 
     let state: Observed<State>
@@ -44,6 +49,7 @@ final class MockFactory: PooledConnectionFactory, Sendable {
     var opened: Int { state.read { $0.opened } }
     var closed: [MockConnection] { state.read { $0.closed } }
     var pendingAttempts: Int { state.read { $0.pending.count } }
+    var peakLive: Int { state.read { $0.peakLive } }
 
     func setMode(_ mode: Mode) {
         state.mutate { $0.mode = mode }
@@ -53,6 +59,8 @@ final class MockFactory: PooledConnectionFactory, Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MockConnection, any Error>) in
             let immediate = state.mutate { state -> Result<MockConnection, any Error>? in
                 state.attempts += 1
+                state.live += 1
+                state.peakLive = max(state.peakLive, state.live)
                 switch state.mode {
                 case .manual:
                     state.pending.append(continuation)
@@ -63,7 +71,17 @@ final class MockFactory: PooledConnectionFactory, Sendable {
                     return .success(MockConnection(serial: state.nextSerial))
                 case .fail(let error):
                     state.failed += 1
+                    state.live -= 1
                     return .failure(error)
+                case .failEvery(let n, let error):
+                    if state.attempts % n == 0 {
+                        state.failed += 1
+                        state.live -= 1
+                        return .failure(error)
+                    }
+                    state.opened += 1
+                    state.nextSerial += 1
+                    return .success(MockConnection(serial: state.nextSerial))
                 }
             }
             if let immediate { continuation.resume(with: immediate) }
@@ -71,7 +89,10 @@ final class MockFactory: PooledConnectionFactory, Sendable {
     }
 
     func close(_ connection: MockConnection) async {
-        state.mutate { $0.closed.append(connection) }
+        state.mutate {
+            $0.closed.append(connection)
+            $0.live -= 1
+        }
     }
 
     func errorKey(for error: any Error) -> String {
@@ -107,6 +128,7 @@ final class MockFactory: PooledConnectionFactory, Sendable {
     func failNext(_ error: MockConnectError) {
         let continuation = state.mutate { state in
             state.failed += 1
+            state.live -= 1
             return state.pending.removeFirst()
         }
         continuation.resume(throwing: error)

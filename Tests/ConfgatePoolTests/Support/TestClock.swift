@@ -20,6 +20,7 @@ final class TestClock: Clock, Sendable {
         var now = Instant(offset: .zero)
         var sleepers: [Sleeper] = []
         var nextID = 0
+        var stopped = false
     }
 
     private let state = Observed(State())
@@ -73,9 +74,14 @@ final class TestClock: Clock, Sendable {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Suspends until at least `count` sleepers are registered.
+    /// Suspends until at least `count` sleepers are registered (or ``stopWaiting()``).
     func waitForSleepers(atLeast count: Int) async {
-        await state.wait { $0.sleepers.count >= count }
+        await state.wait { $0.sleepers.count >= count || $0.stopped }
+    }
+
+    /// Releases every present and future ``waitForSleepers(atLeast:)``.
+    func stopWaiting() {
+        state.mutate { $0.stopped = true }
     }
 
     /// Suspends until a sleeper with exactly this deadline is registered.
