@@ -24,10 +24,7 @@ where Instant.Duration == Duration {
     /// Idle connections, most recently released last.
     private var idleStack: [ConnectionID] = []
     private(set) var openingCount = 0
-    private var waiters: [WaiterID: Waiter] = [:]
-    /// FIFO of waiter IDs from `queueHead`; IDs no longer in `waiters` are skipped.
-    private var queue: [WaiterID] = []
-    private var queueHead = 0
+    private var waiters = WaiterQueue()
     private var timers: [TimerID: Timer] = [:]
     private var backoffTimer: TimerID?
     private var consecutiveFailures = 0
@@ -64,8 +61,7 @@ where Instant.Duration == Duration {
             lease(connection, value, to: waiter, waitedSince: now, now: now, &actions)
         } else {
             let timer = schedule(.acquireTimeout(waiter), at: now.advanced(by: configuration.acquireTimeout), &actions)
-            waiters[waiter] = Waiter(enqueuedAt: now, timer: timer)
-            queue.append(waiter)
+            waiters.append(waiter, Waiter(enqueuedAt: now, timer: timer))
         }
         refill(&actions)
         return actions
@@ -73,7 +69,7 @@ where Instant.Duration == Duration {
 
     /// The caller of `waiter` gave up (task cancelled) before being served.
     mutating func cancel(_ waiter: WaiterID) -> [Action] {
-        guard let entry = waiters.removeValue(forKey: waiter) else { return [] }
+        guard let entry = waiters.remove(waiter) else { return [] }
         var actions: [Action] = [.failWaiter(waiter, .cancelled)]
         cancelTimer(entry.timer, &actions)
         return actions
@@ -157,7 +153,7 @@ where Instant.Duration == Duration {
         var actions: [Action] = []
         switch timer.kind {
         case .acquireTimeout(let waiter):
-            guard waiters.removeValue(forKey: waiter) != nil else { return [] }
+            guard waiters.remove(waiter) != nil else { return [] }
             acquireTimeouts += 1
             actions.append(.failWaiter(waiter, .timeout(lastConnectError: lastConnectError)))
         case .idleTimeout(let connection):
@@ -189,7 +185,7 @@ where Instant.Duration == Duration {
         guard phase == .running else { return phase == .shutDown ? [.shutdownComplete] : [] }
         phase = .shuttingDown
         var actions: [Action] = []
-        while let (waiter, entry) = popWaiter() {
+        while let (waiter, entry) = waiters.popFirst() {
             cancelTimer(entry.timer, &actions)
             actions.append(.failWaiter(waiter, .shutDown))
         }
@@ -253,7 +249,7 @@ where Instant.Duration == Duration {
 
     /// Gives a connection to the first waiter, or parks it idle.
     private mutating func makeAvailable(_ connection: ConnectionID, _ value: Connection, now: Instant, _ actions: inout [Action]) {
-        if let (waiter, entry) = popWaiter() {
+        if let (waiter, entry) = waiters.popFirst() {
             cancelTimer(entry.timer, &actions)
             lease(connection, value, to: waiter, waitedSince: entry.enqueuedAt, now: now, &actions)
             return
@@ -295,29 +291,6 @@ where Instant.Duration == Duration {
         slots[connection] = slot
         closed[reason, default: 0] += 1
         actions.append(.closeConnection(connection, value, reason))
-    }
-
-    private mutating func popWaiter() -> (WaiterID, Waiter)? {
-        while queueHead < queue.count {
-            let waiter = queue[queueHead]
-            queueHead += 1
-            if let entry = waiters.removeValue(forKey: waiter) {
-                compactQueue()
-                return (waiter, entry)
-            }
-        }
-        compactQueue()
-        return nil
-    }
-
-    private mutating func compactQueue() {
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        } else if queueHead > 64, queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead)
-            queueHead = 0
-        }
     }
 
     private mutating func schedule(_ kind: Timer.Kind, at deadline: Instant, _ actions: inout [Action]) -> TimerID {
