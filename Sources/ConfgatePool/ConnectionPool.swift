@@ -67,7 +67,8 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
     // MARK: Public API
 
     /// Runs the pool's background work (connection attempts, closes, timers) until
-    /// shutdown completes. Start it in a task of its own before using the pool.
+    /// shutdown completes. Call it once, in a task of its own, before using the pool;
+    /// acquires made earlier simply wait for it.
     public func run() async {
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
