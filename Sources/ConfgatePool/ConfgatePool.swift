@@ -1,1 +1,0 @@
-// The generic connection pool lives here (issue #5).

@@ -1,0 +1,235 @@
+import Synchronization
+
+/// A connection pool with HikariCP's semantics, generic over the connection
+/// (``PooledConnectionFactory``) and the clock (`ContinuousClock` in production, a
+/// manual clock in tests).
+///
+/// All decisions are made by a pure `PoolStateMachine` under a `Mutex`; this class
+/// only performs the actions it returns (resuming waiters, opening and closing
+/// connections, running timers) after releasing the lock.
+///
+/// Wiring:
+/// ```swift
+/// let pool = ConnectionPool(configuration: config, factory: factory, clock: ContinuousClock())
+/// let runTask = Task { await pool.run() }          // background work: opens, closes, timers
+/// try await pool.withConnection(isBroken: { $0 is MyConnectionLostError }) { conn in ... }
+/// await pool.shutdown()                              // graceful; then run() returns
+/// await runTask.value
+/// ```
+/// `run()` must be running for connections to be opened or closed and for timers
+/// (acquire timeout, idle timeout, lifetime, back-off) to fire. Cancelling the task
+/// running `run()` starts a shutdown but stops processing at once, so connections
+/// still leased are not closed: prefer ``shutdown()``.
+public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Duration>>: Sendable {
+    typealias Machine = PoolStateMachine<Factory.Connection, C.Instant>
+
+    enum Event: Sendable {
+        case open(Int)
+        case close(Int, Factory.Connection)
+        case timer(Machine.Timer)
+    }
+
+    struct State: Sendable {
+        var machine: Machine
+        var waiters: [Int: CheckedContinuation<Lease, any Error>] = [:]
+        var timerCancellations: [Int: CheckedContinuation<Void, Never>] = [:]
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+        var observers: [(predicate: @Sendable (PoolMetrics) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    /// The configuration the pool runs with.
+    public let configuration: PoolConfiguration
+    let factory: Factory
+    let clock: C
+    let state: Mutex<State>
+    let events: AsyncStream<Event>
+    let eventSink: AsyncStream<Event>.Continuation
+    let nextWaiterID = Atomic<Int>(0)
+
+    /// Creates a pool; it opens `minIdle` connections once ``run()`` runs.
+    public init(configuration: PoolConfiguration, factory: Factory, clock: C) {
+        self.configuration = configuration
+        self.factory = factory
+        self.clock = clock
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+        var machine = Machine(configuration: configuration)
+        let actions = machine.start(now: clock.now)
+        state = Mutex(State(machine: machine))
+        for action in actions {
+            if case .openConnection(let id) = action { eventSink.yield(.open(id)) }
+        }
+    }
+
+    deinit {
+        eventSink.finish()
+    }
+
+    // MARK: Public API
+
+    /// Runs the pool's background work (connection attempts, closes, timers) until
+    /// shutdown completes. Call it once, in a task of its own, before using the pool;
+    /// acquires made earlier simply wait for it.
+    public func run() async {
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for await event in events {
+                    switch event {
+                    case .open(let id):
+                        group.addTask { await self.open(id) }
+                    case .close(let id, let connection):
+                        group.addTask { await self.close(id, connection) }
+                    case .timer(let timer):
+                        group.addTask { await self.runTimer(timer) }
+                    }
+                }
+            }
+        } onCancel: {
+            self.beginShutdown(continuation: nil)
+        }
+    }
+
+    /// Waits (first come, first served) for a connection, at most `acquireTimeout`.
+    ///
+    /// - Throws: ``PoolError/acquireTimeout(lastConnectError:)``, ``PoolError/shutDown``,
+    ///   or `CancellationError` when the task is cancelled while waiting.
+    public func lease() async throws -> Lease {
+        let waiter = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                let effects = state.withLock { state -> [Effect] in
+                    if Task.isCancelled { return [.fail(continuation, CancellationError())] }
+                    state.waiters[waiter] = continuation
+                    let now = clock.now
+                    return apply(state.machine.acquire(waiter, now: now), to: &state)
+                }
+                perform(effects)
+            }
+        } onCancel: {
+            let effects = state.withLock { state in apply(state.machine.cancel(waiter), to: &state) }
+            perform(effects)
+        }
+    }
+
+    /// Leases a connection, runs `body` with it and releases it, as broken when
+    /// `body` throws an error for which `isBroken` returns true.
+    public func withConnection<T: Sendable>(
+        isBroken: (any Error) -> Bool = { _ in false },
+        _ body: (Factory.Connection) async throws -> T
+    ) async throws -> T {
+        let lease = try await lease()
+        do {
+            let result = try await body(lease.connection)
+            lease.release()
+            return result
+        } catch {
+            lease.release(broken: isBroken(error))
+            throw error
+        }
+    }
+
+    /// A snapshot of the pool's state and counters.
+    public func metrics() -> PoolMetrics {
+        state.withLock { $0.machine.metrics }
+    }
+
+    /// Graceful shutdown: fails waiting callers with ``PoolError/shutDown``, closes
+    /// idle connections, waits for leased ones to be released and closes them. Returns
+    /// when every connection is closed; ``run()`` then returns too.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            beginShutdown(continuation: continuation)
+        }
+    }
+
+    // MARK: Internals
+
+    func release(_ lease: Lease, broken: Bool) {
+        let effects = state.withLock { state in
+            let now = clock.now
+            return apply(
+                state.machine.release(lease.connectionID, leasedTo: lease.waiterID, broken: broken, now: now), to: &state)
+        }
+        perform(effects)
+    }
+
+    /// Suspends until the pool's metrics satisfy `predicate` (checked after every event).
+    func waitUntil(_ predicate: @escaping @Sendable (PoolMetrics) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let satisfied = state.withLock { state -> Bool in
+                if predicate(state.machine.metrics) { return true }
+                state.observers.append((predicate, continuation))
+                return false
+            }
+            if satisfied { continuation.resume() }
+        }
+    }
+
+    private func beginShutdown(continuation: CheckedContinuation<Void, Never>?) {
+        let effects = state.withLock { state -> [Effect] in
+            if let continuation { state.shutdownWaiters.append(continuation) }
+            return apply(state.machine.shutdown(), to: &state)
+        }
+        perform(effects)
+    }
+
+    private func open(_ id: Int) async {
+        do {
+            let connection = try await factory.makeConnection()
+            let effects = state.withLock { state in
+                let now = clock.now
+                return apply(state.machine.connectionEstablished(id, connection, now: now), to: &state)
+            }
+            perform(effects)
+        } catch {
+            let key = factory.errorKey(for: error)
+            let effects = state.withLock { state in
+                let now = clock.now
+                return apply(state.machine.connectFailed(id, error: error, errorKey: key, now: now), to: &state)
+            }
+            perform(effects)
+        }
+    }
+
+    private func close(_ id: Int, _ connection: Factory.Connection) async {
+        await factory.close(connection)
+        let effects = state.withLock { state in apply(state.machine.closeCompleted(id), to: &state) }
+        perform(effects)
+    }
+
+    /// Sleeps until the timer's deadline unless the state machine cancels it first.
+    private func runTimer(_ timer: Machine.Timer) async {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    try await self.clock.sleep(until: timer.deadline, tolerance: nil)
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let cancelled = self.state.withLock { state -> Bool in
+                        guard state.machine.isTimerActive(timer.id) else { return true }
+                        state.timerCancellations[timer.id] = continuation
+                        return false
+                    }
+                    if cancelled { continuation.resume() }
+                }
+                return false
+            }
+            let fired = await group.next() ?? false
+            group.cancelAll()
+            guard fired else { return }
+            let effects = state.withLock { state -> [Effect] in
+                var effects: [Effect] = []
+                if let waiting = state.timerCancellations.removeValue(forKey: timer.id) {
+                    effects.append(.resume(waiting))
+                }
+                let now = clock.now
+                return effects + apply(state.machine.timerFired(timer.id, now: now), to: &state)
+            }
+            perform(effects)
+        }
+    }
+}

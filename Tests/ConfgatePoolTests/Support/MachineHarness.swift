@@ -1,0 +1,151 @@
+@testable import ConfgatePool
+import Testing
+
+typealias Machine = PoolStateMachine<MockConnection, TestClock.Instant>
+
+/// Drives a pure ``PoolStateMachine`` the way the pool does, recording what it asks
+/// for, and checks the invariants after every event.
+struct MachineHarness {
+    var machine: Machine
+    var now = TestClock.Instant(offset: .zero)
+    /// Connection attempts the machine started and nobody resolved yet, oldest first.
+    var pendingOpens: [Int] = []
+    /// Closes the machine asked for that are not completed yet.
+    var pendingCloses: [Int] = []
+    var timers: [Int: Machine.Timer] = [:]
+    var leases: [Int: (connection: Int, value: MockConnection)] = [:]
+    var released: Set<Int> = []
+    var failures: [Int: Machine.WaiterFailure] = [:]
+    var closes: [(connection: Int, reason: CloseReason)] = []
+    var acquired: [Int] = []
+    var shutdownCompleted = false
+    var nextWaiter = 0
+    var nextSerial = 0
+    var last: [Machine.Action] = []
+
+    init(_ configuration: PoolConfiguration, start: Bool = true) {
+        machine = Machine(configuration: configuration)
+        if start { step { $0.start(now: $1) } }
+    }
+
+    // MARK: Events
+
+    @discardableResult
+    mutating func step(_ event: (inout Machine, TestClock.Instant) -> [Machine.Action]) -> [Machine.Action] {
+        let actions = event(&machine, now)
+        record(actions)
+        checkInvariants()
+        last = actions
+        return actions
+    }
+
+    /// Starts an acquire; returns its waiter ID.
+    @discardableResult
+    mutating func acquire() -> Int {
+        let waiter = nextWaiter
+        nextWaiter += 1
+        acquired.append(waiter)
+        step { $0.acquire(waiter, now: $1) }
+        return waiter
+    }
+
+    mutating func release(_ waiter: Int, broken: Bool = false) {
+        guard let lease = leases[waiter] else {
+            Issue.record("waiter \(waiter) holds no lease")
+            return
+        }
+        released.insert(waiter)
+        step { $0.release(lease.connection, leasedTo: waiter, broken: broken, now: $1) }
+    }
+
+    mutating func cancel(_ waiter: Int) {
+        step { machine, _ in machine.cancel(waiter) }
+    }
+
+    /// Resolves the oldest pending attempt successfully.
+    mutating func establishNext() {
+        let id = pendingOpens.removeFirst()
+        nextSerial += 1
+        let value = MockConnection(serial: nextSerial)
+        step { $0.connectionEstablished(id, value, now: $1) }
+    }
+
+    /// Resolves pending attempts successfully until none is left.
+    mutating func establishAll() {
+        while !pendingOpens.isEmpty { establishNext() }
+    }
+
+    mutating func failNext(_ sqlState: String = "53300") {
+        let id = pendingOpens.removeFirst()
+        step { $0.connectFailed(id, error: MockConnectError(sqlState: sqlState), errorKey: sqlState, now: $1) }
+    }
+
+    mutating func completeCloses() {
+        while !pendingCloses.isEmpty {
+            let id = pendingCloses.removeFirst()
+            step { machine, _ in machine.closeCompleted(id) }
+        }
+    }
+
+    /// Moves time forward, firing due timers in deadline order at their deadlines.
+    mutating func advance(by duration: Duration) {
+        let target = now.advanced(by: duration)
+        while let timer = timers.values.filter({ $0.deadline <= target }).min(by: { ($0.deadline, $0.id) < ($1.deadline, $1.id) }) {
+            now = max(now, timer.deadline)
+            timers[timer.id] = nil
+            step { $0.timerFired(timer.id, now: $1) }
+        }
+        now = target
+    }
+
+    // MARK: Bookkeeping
+
+    private mutating func record(_ actions: [Machine.Action]) {
+        for action in actions {
+            switch action {
+            case .openConnection(let id):
+                pendingOpens.append(id)
+            case .closeConnection(let id, _, let reason):
+                pendingCloses.append(id)
+                closes.append((id, reason))
+            case .leaseConnection(let waiter, let id, let value):
+                #expect(leases[waiter] == nil && failures[waiter] == nil, "waiter \(waiter) served twice")
+                leases[waiter] = (id, value)
+            case .failWaiter(let waiter, let failure):
+                #expect(leases[waiter] == nil && failures[waiter] == nil, "waiter \(waiter) served twice")
+                failures[waiter] = failure
+            case .scheduleTimer(let timer):
+                #expect(timers[timer.id] == nil)
+                timers[timer.id] = timer
+            case .cancelTimer(let id):
+                #expect(timers.removeValue(forKey: id) != nil, "cancelled an unknown timer")
+            case .shutdownComplete:
+                #expect(!shutdownCompleted, "shutdown completed twice")
+                shutdownCompleted = true
+            }
+        }
+    }
+
+    /// The rules that must hold after every event.
+    func checkInvariants() {
+        let metrics = machine.metrics
+        let configuration = machine.configuration
+        #expect(machine.slots.count <= configuration.maxSize, "more than maxSize slots")
+        #expect(metrics.slots == machine.slots.count)
+        #expect(metrics.opening == pendingOpens.count)
+        #expect(metrics.closing == pendingCloses.count)
+        #expect(metrics.active == leases.count - released.count, "leases not matching active connections")
+        #expect(metrics.pendingWaiters == 0 || metrics.idle == 0, "a waiter waits while a connection is idle")
+        #expect(metrics.opening <= configuration.maxConcurrentOpens)
+        let resolved = leases.count + failures.count
+        #expect(resolved + metrics.pendingWaiters == acquired.count, "a waiter was lost")
+        #expect(Set(timers.keys).allSatisfy { machine.isTimerActive($0) })
+    }
+}
+
+extension Array where Element == PoolStateMachine<MockConnection, TestClock.Instant>.Action {
+    var opens: Int { filter { if case .openConnection = $0 { true } else { false } }.count }
+    var leasedWaiters: [Int] { compactMap { if case .leaseConnection(let w, _, _) = $0 { w } else { nil } } }
+    var failedWaiters: [Int] { compactMap { if case .failWaiter(let w, _) = $0 { w } else { nil } } }
+    var closeReasons: [CloseReason] { compactMap { if case .closeConnection(_, _, let r) = $0 { r } else { nil } } }
+}
