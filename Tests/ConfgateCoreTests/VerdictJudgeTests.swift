@@ -106,3 +106,15 @@ import Testing
         #expect(v.exitCode == 3)
     }
 }
+
+@Suite struct RefusedConnectionsTests {
+    @Test func refusedPoolConnectionsCountAsExhaustion() {
+        var r = RunSummary(outcomes: [OutcomeTally(outcome: .ok, count: 10)], latency: .init(count: 10, p50: 1, p99: 2),
+                           peakServerConnections: 80, usable: 92)
+        r.connectFailures = ["53300": 12]
+        let side = VerdictJudge.Side(derived: Derived(Settings(pool: .init(maxSize: 20), fleet: .init(instances: 6))), runs: [r])
+        let v = VerdictJudge(gate: .init(), deployRan: false).judge(current: nil, proposed: side)
+        #expect(v.decision == .blocked)
+        #expect(v.reasons[0].message.contains("refused 12 pool connection attempts with 53300"))
+    }
+}

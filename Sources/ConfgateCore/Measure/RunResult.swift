@@ -47,6 +47,9 @@ public struct RunSummary: Hashable, Sendable, Codable {
     public var peakPending: Int
     /// How late the driver started logins against their schedule.
     public var lag: LatencySummary
+    /// Failed connection attempts of the fleet's pools, by SQLSTATE (e.g. `53300`): the
+    /// server refusing connections even when every login still succeeded.
+    public var connectFailures: [String: Int] = [:]
     /// False when the run was interrupted or cut short.
     public var complete: Bool
     /// Anything a reader should know (e.g. settings the server could not apply).

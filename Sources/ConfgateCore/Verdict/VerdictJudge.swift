@@ -84,7 +84,8 @@ public struct VerdictJudge: Sendable {
     func exhaustion(_ side: Side, side name: String) -> Verdict.Reason? {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
-        let atLimit = peak >= side.derived.usable
+        let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }
+        let atLimit = peak >= side.derived.usable || refused > 0
         guard worst > gate.maxFailedLogins || atLimit else { return nil }
 
         var parts: [String] = []
@@ -99,8 +100,11 @@ public struct VerdictJudge: Sendable {
                 evidence.append("\(tally.outcome): \(tally.count) [\(phases)], first at \(Self.seconds(tally.firstAt)) into a trial")
             }
         }
-        if atLimit {
+        if peak >= side.derived.usable {
             parts.append("peak \(peak)/\(side.derived.usable) connections reached the usable limit")
+        }
+        if refused > 0 {
+            parts.append("the server refused \(refused) pool connection attempt\(refused == 1 ? "" : "s") with 53300 (too many clients)")
         }
         let d = side.derived
         if d.steadyDemand > d.usable {
