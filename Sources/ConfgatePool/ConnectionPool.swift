@@ -153,7 +153,7 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
     }
 
     /// Suspends until the pool's metrics satisfy `predicate` (checked after every event).
-    func waitUntil(_ predicate: @escaping @Sendable (PoolMetrics) -> Bool) async {
+    public func waitUntil(_ predicate: @escaping @Sendable (PoolMetrics) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let satisfied = state.withLock { state -> Bool in
                 if predicate(state.machine.metrics) { return true }
