@@ -169,7 +169,9 @@ struct LineScanner {
                 throw error("expected `=` after `\(key)`, found `:`", at: index,
                             details: ["write `\(key) = \(excerpt(from: index + 1))`"])
             }
-            throw error("expected `key = value` or `[section]`, found `\(excerpt(from: keyStart))`", at: keyStart)
+            let rest = excerpt(from: index)
+            throw error("expected `key = value` or `[section]`, found `\(excerpt(from: keyStart))`", at: keyStart,
+                        details: rest.contains(" ") || rest.contains("\t") ? [] : ["did you mean `\(key) = \(rest)`?"])
         }
         index += 1
         skipBlanks()

@@ -14,7 +14,12 @@ public enum DSNParser {
         guard let options = PQconninfoParse(text, &message) else {
             let reason = message.map { String(cString: $0) } ?? "libpq could not parse it (out of memory?)"
             if let message { PQfreemem(message) }
-            throw DSNParseError(reason: scrub(reason.trimmingCharacters(in: .whitespacesAndNewlines), of: text))
+            var scrubbed = scrub(reason.trimmingCharacters(in: .whitespacesAndNewlines), of: text)
+            if let option = unknownOption(in: scrubbed),
+               let suggestion = Suggestion.closest(to: option, among: keywords) {
+                scrubbed += "; did you mean \"\(suggestion)\"?"
+            }
+            throw DSNParseError(reason: scrubbed)
         }
         defer { PQconninfoFree(options) }
         var parameters: [DSN.Parameter] = []
@@ -28,6 +33,31 @@ public enum DSNParser {
         let dsn = DSN(raw: text, parameters: parameters)
         try validate(dsn)
         return dsn
+    }
+
+    /// Every keyword libpq knows, in libpq's order.
+    public static let keywords: [String] = {
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse("", &message) else {
+            if let message { PQfreemem(message) }
+            return []
+        }
+        defer { PQconninfoFree(options) }
+        var names: [String] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            names.append(String(cString: keyword))
+            option += 1
+        }
+        return names
+    }()
+
+    /// The option named in libpq's `invalid connection option "x"` message.
+    static func unknownOption(in reason: String) -> String? {
+        let prefix = "invalid connection option \""
+        guard let start = reason.range(of: prefix)?.upperBound,
+              let end = reason[start...].firstIndex(of: "\"") else { return nil }
+        return String(reason[start..<end])
     }
 
     /// Checks the values confgate itself reads; libpq checks them only when connecting.
