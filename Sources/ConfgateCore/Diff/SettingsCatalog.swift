@@ -48,7 +48,7 @@ public enum SettingsCatalog {
         Key(section: "pool", name: "min_idle", kind: .count, unit: "connections per instance") { settings in
             let value = settings.pool.effectiveMinIdle
             return Described(text: "\(value)", canonical: "\(value)", number: Int64(value),
-                             defaultNote: settings.pool.minIdle == nil ? "same as max_size" : nil)
+                             defaultNote: settings.pool.minIdle == nil ? "follows max_size" : nil)
         },
         duration("pool", "acquire_timeout", \.pool.acquireTimeout),
         duration("pool", "idle_timeout", \.pool.idleTimeout),

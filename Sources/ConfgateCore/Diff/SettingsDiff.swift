@@ -16,7 +16,7 @@ public struct SettingsDiff: Hashable, Sendable {
         public var number: Int64?
         /// Where the file set it; absent for a default.
         public var location: SourceLocation?
-        /// Why the default is what it is, when it follows another key (`same as max_size`).
+        /// Why the default is what it is, when it follows another key (`follows max_size`).
         public var defaultNote: String?
     }
 

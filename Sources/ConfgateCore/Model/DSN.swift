@@ -44,8 +44,13 @@ public struct DSN: Hashable, Sendable, Codable {
 
     /// The DSN as `key=value` conninfo built from libpq's parse, with secrets as `***`:
     /// `host=db.internal port=5432 dbname=auth user=auth password=***`. Safe to print.
+    /// Where to connect comes first, then the rest in libpq's order.
     public var redacted: String {
-        redactedParameters.map { "\($0.keyword)=\(Self.quoted($0.value))" }.joined(separator: " ")
+        let first = ["host", "hostaddr", "port", "dbname", "user", "password"]
+        let ordered = redactedParameters.sorted {
+            (first.firstIndex(of: $0.keyword) ?? first.count) < (first.firstIndex(of: $1.keyword) ?? first.count)
+        }
+        return ordered.map { "\($0.keyword)=\(Self.quoted($0.value))" }.joined(separator: " ")
     }
 
     /// A conninfo value, single-quoted when it is empty or holds a space, quote or backslash.

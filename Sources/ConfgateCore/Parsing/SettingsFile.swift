@@ -27,6 +27,9 @@ public enum SettingsFile {
         fileKind: "settings file",
         keys: [
             ConfKey(section: "database", name: "dsn", secret: true) { value, settings throws(ConfgateError) in
+                if value.text.trimmingBlanks.isEmpty {
+                    throw value.error("`dsn` is empty: give a libpq connection string, or leave the key out")
+                }
                 do throws(DSNParseError) {
                     settings.database.dsn = try DSNParser.parse(value.text)
                 } catch {

@@ -35,7 +35,7 @@ public struct DiffTextRenderer: Sendable {
                 dsnChange = change
                 continue
             }
-            table.add([change.key, "\(Self.shown(change.current)) → \(Self.shown(change.proposed))", change.unit])
+            table.add([change.key, Self.transition(change), change.unit])
         }
         lines += table.lines { _, column, text in column == 1 ? style.yellow(text) : text }
         if let dsnChange { lines += dsn(dsnChange) }
@@ -121,7 +121,17 @@ public struct DiffTextRenderer: Sendable {
     /// A value in a change: `20`, or `10 (default)`.
     static func shown(_ value: SettingsDiff.Value) -> String {
         guard value.isDefault else { return value.text }
-        return value.text + (value.defaultNote.map { " (default: \($0))" } ?? " (default)")
+        return value.text + (value.defaultNote.map { " (default, \($0))" } ?? " (default)")
+    }
+
+    /// `15 → 20`, `10 (default) → 20`, or, when a default follows another key on both
+    /// sides, `15 → 20 (default, follows max_size)`.
+    static func transition(_ change: SettingsDiff.KeyChange) -> String {
+        let a = change.current, b = change.proposed
+        if a.isDefault, b.isDefault, let note = b.defaultNote, a.defaultNote == note {
+            return "\(a.text) → \(b.text) (default, \(note))"
+        }
+        return "\(shown(a)) → \(shown(b))"
     }
 
     /// A value as its file spelt it: `2000ms`, or `30s (default)`.
