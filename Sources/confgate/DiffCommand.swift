@@ -1,6 +1,46 @@
 import ArgumentParser
+import ConfgateCore
 
-// Stub: filled in by its issue.
+/// `confgate diff`: what a settings change means for the fleet's connections.
 struct DiffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show what a settings change means for the fleet's connections.",
+        discussion: """
+            Compares two settings files by meaning (30s equals 30000ms; a default equals the same value \
+            written out), then shows usable connections, steady and deploy demand, and headroom on both \
+            sides. Exits 0 when both files are valid, whatever the diff shows; 2 for an invalid file or flag.
+            """
+    )
+
+    /// The renderers `--format` chooses between.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, markdown
+    }
+
+    @Option(name: .long, help: ArgumentHelp("The settings in force now.", valueName: "file"))
+    var current: String
+
+    @Option(name: .long, help: ArgumentHelp("The settings the change proposes.", valueName: "file"))
+    var proposed: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A gate file to validate (default: ./confgate.gate when present). The diff does not use it.",
+        valueName: "file"))
+    var gate: String?
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: Format = .text
+
+    func run() async throws {
+        let currentSettings = try SettingsFile.load(path: current)
+        let proposedSettings = try SettingsFile.load(path: proposed)
+        _ = try GateFile.resolve(path: gate)
+        let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
+        switch format {
+        case .text: Terminal.write(DiffTextRenderer(style: Terminal.outputStyle).render(diff))
+        case .json: Terminal.write(DiffJSONRenderer().render(diff))
+        case .markdown: Terminal.write(DiffMarkdownRenderer().render(diff))
+        }
+    }
 }

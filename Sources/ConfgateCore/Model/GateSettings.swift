@@ -101,15 +101,19 @@ public struct GateSettings: Hashable, Sendable, Codable {
     public var origins: [String: KeyOrigin]
     /// The file, as the user named it; `nil` for built-in defaults.
     public var file: String?
+    /// Where each section's header first appears, keyed by section name (e.g. `lint`).
+    public var sections: [String: SourceLocation]
 
     public init(
         load: Load = .init(), gate: Gate = .init(), lint: Lint = .init(),
-        origins: [String: KeyOrigin] = [:], file: String? = nil
+        origins: [String: KeyOrigin] = [:], file: String? = nil,
+        sections: [String: SourceLocation] = [:]
     ) {
         self.load = load
         self.gate = gate
         self.lint = lint
         self.origins = origins
         self.file = file
+        self.sections = sections
     }
 }

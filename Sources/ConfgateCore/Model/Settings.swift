@@ -108,6 +108,9 @@ public struct Settings: Hashable, Sendable, Codable {
     public var origins: [String: KeyOrigin]
     /// The file these settings came from, as the user named it; `nil` for built-in defaults.
     public var file: String?
+    /// Where each section's header first appears, keyed by section name (e.g. `database`);
+    /// lets a finding about a missing key point at its section.
+    public var sections: [String: SourceLocation]
 
     public init(
         database: Database = .init(),
@@ -115,7 +118,8 @@ public struct Settings: Hashable, Sendable, Codable {
         fleet: Fleet = .init(),
         server: Server = .init(),
         origins: [String: KeyOrigin] = [:],
-        file: String? = nil
+        file: String? = nil,
+        sections: [String: SourceLocation] = [:]
     ) {
         self.database = database
         self.pool = pool
@@ -123,6 +127,7 @@ public struct Settings: Hashable, Sendable, Codable {
         self.server = server
         self.origins = origins
         self.file = file
+        self.sections = sections
     }
 }
 
@@ -135,10 +140,14 @@ public struct KeyOrigin: Hashable, Sendable, Codable {
     public var value: SourceLocation
     /// The text after `#` on the same line, trimmed; `nil` when there is none.
     public var comment: String?
+    /// The value as written (without its quotes), e.g. `30000ms`; `nil` for values that may
+    /// hold a secret (the DSN), which are never kept in a second place.
+    public var text: String?
 
-    public init(key: SourceLocation, value: SourceLocation, comment: String? = nil) {
+    public init(key: SourceLocation, value: SourceLocation, comment: String? = nil, text: String? = nil) {
         self.key = key
         self.value = value
         self.comment = comment
+        self.text = text
     }
 }

@@ -1,22 +1,157 @@
-// Stub, replaced by issue #2's parser.
-/// Reads a settings file (design §3).
+import Foundation
+
+/// Reads a settings file (design §3): `[database]`, `[pool]`, `[fleet]` and `[server]`.
+/// Every key not in the file keeps its default; `Settings.origins` records the ones set.
 public enum SettingsFile {
     /// Reads and validates the file at `path`. Throws `ConfgateError` (`.badInput`, with location).
     public static func load(path: String) throws(ConfgateError) -> Settings {
-        throw ConfgateError(.badInput, "settings parser not implemented yet")
+        try parse(try InputFile.read(path), file: path)
     }
+
     /// Parses `text` as if read from `file`.
     public static func parse(_ text: String, file: String) throws(ConfgateError) -> Settings {
-        throw ConfgateError(.badInput, "settings parser not implemented yet")
+        let document = try ConfDocument.parse(text, file: file)
+        var settings = Settings(file: file)
+        let provenance = try schema.read(document, into: &settings)
+        settings.origins = provenance.origins
+        settings.sections = provenance.sections
+        try validate(&settings)
+        return settings
+    }
+
+    /// PostgreSQL's `MAX_BACKENDS`: the most `max_connections` can be.
+    static let maxBackends = 262_143
+
+    /// Every key of a settings file, in the order the docs list them.
+    static let schema = ConfSchema<Settings>(
+        fileKind: "settings file",
+        keys: [
+            ConfKey(section: "database", name: "dsn", secret: true) { value, settings throws(ConfgateError) in
+                if value.text.trimmingBlanks.isEmpty {
+                    throw value.error("`dsn` is empty: give a libpq connection string, or leave the key out")
+                }
+                do throws(DSNParseError) {
+                    settings.database.dsn = try DSNParser.parse(value.text)
+                } catch {
+                    throw value.error("libpq rejects `dsn`: \(error.reason)")
+                }
+            },
+            ConfKey(section: "database", name: "connect_timeout") { value, settings throws(ConfgateError) in
+                let timeout = try value.optionalDuration()
+                if let timeout, timeout.microseconds % 1_000_000 != 0 {
+                    throw value.error("`connect_timeout` must be whole seconds, libpq's unit; got `\(value.text)`",
+                                      details: ["libpq reads connect_timeout as an integer number of seconds"])
+                }
+                settings.database.connectTimeout = timeout
+            },
+            ConfKey(section: "database", name: "statement_timeout") { value, settings throws(ConfgateError) in
+                settings.database.statementTimeout = try value.optionalDuration()
+            },
+            ConfKey(section: "database", name: "idle_in_transaction_session_timeout") { value, settings throws(ConfgateError) in
+                settings.database.idleInTransactionSessionTimeout = try value.optionalDuration()
+            },
+            ConfKey(section: "pool", name: "max_size") { value, settings throws(ConfgateError) in
+                settings.pool.maxSize = try value.count(minimum: 1, why: "a pool needs at least one connection")
+            },
+            ConfKey(section: "pool", name: "min_idle") { value, settings throws(ConfgateError) in
+                settings.pool.minIdle = try value.count()
+            },
+            ConfKey(section: "pool", name: "acquire_timeout") { value, settings throws(ConfgateError) in
+                settings.pool.acquireTimeout = try value.duration()
+            },
+            ConfKey(section: "pool", name: "idle_timeout") { value, settings throws(ConfgateError) in
+                settings.pool.idleTimeout = try value.duration()
+            },
+            ConfKey(section: "pool", name: "max_lifetime") { value, settings throws(ConfgateError) in
+                settings.pool.maxLifetime = try value.duration()
+            },
+            ConfKey(section: "fleet", name: "instances") { value, settings throws(ConfgateError) in
+                settings.fleet.instances = try value.count(minimum: 1, why: "a fleet needs at least one instance")
+            },
+            ConfKey(section: "fleet", name: "max_surge") { value, settings throws(ConfgateError) in
+                settings.fleet.maxSurge = try value.count()
+            },
+            ConfKey(section: "fleet", name: "request_timeout") { value, settings throws(ConfgateError) in
+                let timeout = try value.duration()
+                if timeout.microseconds == 0 {
+                    throw value.error("`request_timeout` must be longer than 0s: callers would give up at once")
+                }
+                settings.fleet.requestTimeout = timeout
+            },
+            ConfKey(section: "server", name: "max_connections") { value, settings throws(ConfgateError) in
+                settings.server.maxConnections = try value.count(
+                    minimum: 1, maximum: maxBackends, why: "the server must accept a connection")
+            },
+            ConfKey(section: "server", name: "superuser_reserved_connections") { value, settings throws(ConfgateError) in
+                settings.server.superuserReservedConnections = try value.count(maximum: maxBackends)
+            },
+            ConfKey(section: "server", name: "reserved_connections") { value, settings throws(ConfgateError) in
+                settings.server.reservedConnections = try value.count(maximum: maxBackends)
+            },
+            ConfKey(section: "server", name: "other_clients") { value, settings throws(ConfgateError) in
+                settings.server.otherClients = try value.count(maximum: maxBackends)
+            },
+        ],
+        aliases: [
+            "maximumpoolsize": ("pool.max_size", "HikariCP"),
+            "minimumidle": ("pool.min_idle", "HikariCP"),
+            "connectiontimeout": ("pool.acquire_timeout", "HikariCP"),
+            "idletimeout": ("pool.idle_timeout", "HikariCP"),
+            "maxlifetime": ("pool.max_lifetime", "HikariCP"),
+            "replicas": ("fleet.instances", "Kubernetes"),
+            "maxsurge": ("fleet.max_surge", "Kubernetes"),
+        ]
+    )
+
+    /// Rules that involve more than one key. A `connect_timeout` in the DSN counts as set
+    /// (at the DSN's line) when the key is absent; set in both places, they must agree.
+    static func validate(_ settings: inout Settings) throws(ConfgateError) {
+        let server = settings.server
+        if server.superuserReservedConnections + server.reservedConnections >= server.maxConnections {
+            let at = ["server.max_connections", "server.superuser_reserved_connections", "server.reserved_connections"]
+                .compactMap { settings.origins[$0]?.value }.first
+            throw ConfgateError(
+                .badInput,
+                "superuser_reserved_connections (\(server.superuserReservedConnections)) plus reserved_connections "
+                    + "(\(server.reservedConnections)) must be less than max_connections (\(server.maxConnections))",
+                at: at, details: ["PostgreSQL refuses to start otherwise"])
+        }
+        if let dsn = settings.database.dsn, let dsnTimeout = dsn["connect_timeout"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+            let fromDSN: SettingDuration? = dsnTimeout > 0 ? .seconds(Int64(dsnTimeout)) : nil
+            if let keyOrigin = settings.origins["database.connect_timeout"] {
+                if fromDSN != settings.database.connectTimeout {
+                    let key = settings.database.connectTimeout.map { "\($0)" } ?? "off"
+                    let inDSN = fromDSN.map { "\($0)" } ?? "off"
+                    throw ConfgateError(
+                        .badInput, "`connect_timeout` is \(key) here but \(inDSN) in the DSN",
+                        at: keyOrigin.value, details: ["set it in one place only"])
+                }
+            } else if let dsnOrigin = settings.origins["database.dsn"] {
+                settings.database.connectTimeout = fromDSN
+                settings.origins["database.connect_timeout"] = KeyOrigin(
+                    key: dsnOrigin.key, value: dsnOrigin.value, comment: dsnOrigin.comment,
+                    text: "\(dsnTimeout) (in the DSN)")
+            }
+        }
     }
 }
 
-/// Reads a gate file (design §4).
-public enum GateFile {
-    public static func load(path: String) throws(ConfgateError) -> GateSettings {
-        throw ConfgateError(.badInput, "gate parser not implemented yet")
-    }
-    public static func parse(_ text: String, file: String) throws(ConfgateError) -> GateSettings {
-        throw ConfgateError(.badInput, "gate parser not implemented yet")
+/// Reading input files with errors a user can act on.
+enum InputFile {
+    static func read(_ path: String) throws(ConfgateError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfgateError(.badInput, "cannot read \(path): no such file")
+        }
+        if isDirectory.boolValue {
+            throw ConfgateError(.badInput, "cannot read \(path): it is a directory")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfgateError(.badInput, "cannot read \(path): permission denied or unreadable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfgateError(.badInput, "cannot read \(path): it is not UTF-8 text")
+        }
+        return text
     }
 }
