@@ -75,3 +75,30 @@ import Testing
         #expect(abs(share - 0.05) < 0.01)
     }
 }
+
+@Suite struct LoadOverridesTests {
+    @Test func flagsOverrideTheGateFile() throws {
+        var o = LoadOverrides()
+        o.set("rate", "800/s")
+        o.set("spike", "off")
+        o.set("db_time", "0ms")
+        o.set("seed", nil)
+        let g = try o.apply(to: GateSettings())
+        #expect(g.load.rate == 800)
+        #expect(g.load.spike == nil)
+        #expect(g.load.dbTime == .milliseconds(0))
+        #expect(g.load.seed == 1)
+        #expect(g.load.duration == .seconds(20))
+    }
+
+    @Test func badFlagValueNamesTheFlag() {
+        var o = LoadOverrides()
+        o.set("duration", "20")
+        #expect {
+            try o.apply(to: GateSettings())
+        } throws: { error in
+            let e = error as! ConfgateError
+            return e.kind == .badInput && e.message.hasPrefix("--duration: ")
+        }
+    }
+}
