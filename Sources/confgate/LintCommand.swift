@@ -33,6 +33,11 @@ struct LintCommand: AsyncParsableCommand {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
+    @Option(help: ArgumentHelp(
+        "Where docs/rules.md is published, for links in the output (SARIF's helpUri needs an absolute URL).",
+        valueName: "url"))
+    var docsURL: String = Rules.docsPath
+
     func run() async throws {
         let gateSettings = try loadGate()
         var findings: [Finding] = []
@@ -41,10 +46,10 @@ struct LintCommand: AsyncParsableCommand {
             findings += try Linter.lint(settings, gate: gateSettings)
         }
         let output = switch format {
-        case .text: LintRenderer.text(findings, color: Self.useColor)
-        case .json: LintRenderer.json(findings)
-        case .github: LintRenderer.github(findings)
-        case .sarif: LintRenderer.sarif(findings)
+        case .text: LintRenderer.text(findings, color: Self.useColor, docsBase: docsURL)
+        case .json: LintRenderer.json(findings, docsBase: docsURL)
+        case .github: LintRenderer.github(findings, docsBase: docsURL)
+        case .sarif: LintRenderer.sarif(findings, docsBase: docsURL)
         }
         print(output, terminator: "")
         if findings.contains(where: { $0.blocks(strict: strict) }) {

@@ -3,7 +3,9 @@ extension LintRenderer {
     public static let sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
     /// A SARIF 2.1.0 log with one run: the tool `confgate` with every rule's metadata (ID,
-    /// name, descriptions, default level, `helpUri` to the rule's section of docs/rules.md),
+    /// name, descriptions, default level, a link to the rule's section of docs/rules.md in
+    /// `help` and, when `docsBase` is an absolute URI, in `helpUri` too: SARIF requires
+    /// `helpUri` to be absolute, so with the default relative `docs/rules.md` it is left out),
     /// and one result per finding with its physical location (region start line and column,
     /// columns counted in Unicode code points). Suppressed findings carry a `suppressions`
     /// entry (`inSource` for a comment, `external` for the gate file).
@@ -14,7 +16,7 @@ extension LintRenderer {
                 id: rule.id, name: rule.name,
                 shortDescription: .init(text: rule.title),
                 fullDescription: .init(text: rule.summary),
-                helpUri: rule.helpURI(base: docsBase),
+                helpUri: isAbsoluteURI(docsBase) ? rule.helpURI(base: docsBase) : nil,
                 help: .init(
                     text: "\(rule.summary) See \(rule.helpURI(base: docsBase)).",
                     markdown: "\(rule.summary) See [\(rule.id) in the rule reference](\(rule.helpURI(base: docsBase)))."),
@@ -41,6 +43,13 @@ extension LintRenderer {
                 results: results,
                 columnKind: "unicodeCodePoints")])
         return encodeJSON(log)
+    }
+
+    /// Whether `text` starts with a URI scheme (`https:`, `file:`), as SARIF's `helpUri` needs.
+    static func isAbsoluteURI(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
+              let first = text.first, first.isASCII, first.isLetter else { return false }
+        return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
     }
 
     static func level(_ severity: Severity) -> String {
@@ -110,7 +119,7 @@ enum SARIF {
         var name: String
         var shortDescription: MultiformatMessage
         var fullDescription: MultiformatMessage
-        var helpUri: String
+        var helpUri: String?
         var help: MultiformatMessage
         var defaultConfiguration: Configuration
     }
