@@ -48,8 +48,9 @@ public struct Linter: Sendable {
         return sorted(findings.map { suppressions.apply(to: $0) })
     }
 
-    /// By file, line, column, then rule ID; findings without a location first.
-    static func sorted(_ findings: [Finding]) -> [Finding] {
+    /// By file, line, column, then rule ID; findings without a location first. Use it to merge
+    /// the results of `lint` and `lintChange` into one list.
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
         findings.sorted { a, b in
             let la = a.location.map { ($0.file, $0.line, $0.column) } ?? ("", 0, 0)
             let lb = b.location.map { ($0.file, $0.line, $0.column) } ?? ("", 0, 0)

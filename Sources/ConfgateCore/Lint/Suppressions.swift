@@ -29,6 +29,7 @@ struct Suppressions {
     init(lenient settings: Settings, gate: GateSettings) {
         self.settings = settings
         gateLocation = gate.origins["lint.ignore"]?.value
+            ?? gate.file.map { SourceLocation(file: $0, line: 1, column: 1) }
         gateIDs = Set(gate.lint.ignore.compactMap { Rules.rule(id: $0)?.id })
         for (name, origin) in settings.origins {
             if let comment = origin.comment,
