@@ -93,7 +93,9 @@ struct LintSARIFTests {
         #expect((cg101["shortDescription"] as? [String: String])?["text"] == "Steady demand exceeds usable connections")
         #expect((cg101["defaultConfiguration"] as? [String: String])?["level"] == "error")
         #expect(cg101["helpUri"] == nil, "helpUri must be absolute; the default docs path is relative")
-        #expect(((cg101["help"] as? [String: String])?["markdown"] ?? "").contains("(docs/rules.md#cg101)"))
+        let help = try #require(cg101["help"] as? [String: String])
+        let markdown = try #require(help["markdown"])
+        #expect(markdown.contains("(docs/rules.md#cg101)"))
 
         let results = try #require(run["results"] as? [[String: Any]])
         #expect(results.map { $0["ruleId"] as? String } == ["CG101", "CG105", "CG109", "CG111", "CG112"])
