@@ -163,4 +163,12 @@ struct LintBudgetRuleTests {
         #expect(Linter.lintChange(current: current, proposed: proposed) == [])
         #expect(Linter.lintChange(current: proposed, proposed: current) == [])
     }
+
+    @Test("lintSides: each side's findings, the change rules on the proposed side, sorted")
+    func sides() throws {
+        let proposed = F.with { $0.pool.maxSize = 20 }  // CG101 and CG201, both at line 7
+        let sides = try Linter.lintSides(current: F.base, proposed: proposed)
+        #expect(sides.current == [])
+        #expect(sides.proposed.map(\.ruleID) == ["CG101", "CG201"])
+    }
 }

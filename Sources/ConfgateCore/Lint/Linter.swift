@@ -48,6 +48,17 @@ public struct Linter: Sendable {
         return sorted(findings.map { suppressions.apply(to: $0) })
     }
 
+    /// Both sides of a change, as `diff` and `verify` show them: each side's single-file
+    /// findings, and on the proposed side also the change rules' findings; each list sorted.
+    /// Throws like `lint(_:gate:)`.
+    public static func lintSides(
+        current: Settings, proposed: Settings, gate: GateSettings = GateSettings()
+    ) throws(ConfgateError) -> (current: [Finding], proposed: [Finding]) {
+        let before = try lint(current, gate: gate)
+        let after = try lint(proposed, gate: gate) + lintChange(current: current, proposed: proposed, gate: gate)
+        return (before, sorted(after))
+    }
+
     /// By file, line, column, then rule ID; findings without a location first. Use it to merge
     /// the results of `lint` and `lintChange` into one list.
     public static func sorted(_ findings: [Finding]) -> [Finding] {
