@@ -8,7 +8,7 @@ public enum LintRenderer {
     /// Suppressed findings are listed with `[suppressed: …]`. `color` adds ANSI colours (the
     /// caller decides: a TTY and no `NO_COLOR`).
     public static func text(_ findings: [Finding], color: Bool = false, docsBase: String = Rules.docsPath) -> String {
-        let style = TextStyle(enabled: color)
+        let style = TextStyle(color: color)
         var lines: [String] = []
         for finding in findings {
             let place = finding.location.map { "\($0): " } ?? ""
@@ -38,25 +38,5 @@ public enum LintRenderer {
         let suppressed = findings.count - active.count
         return [count(.error, "error"), count(.warning, "warning"), count(.info, "info")].joined(separator: ", ")
             + (suppressed > 0 ? " (\(suppressed) suppressed)" : "")
-    }
-}
-
-/// ANSI styling for the text format, or none.
-struct TextStyle {
-    let enabled: Bool
-
-    func severity(_ severity: Severity, _ text: String) -> String {
-        switch severity {
-        case .error: wrap(text, "1;31")
-        case .warning: wrap(text, "1;33")
-        case .info: wrap(text, "1;36")
-        }
-    }
-
-    func bold(_ text: String) -> String { wrap(text, "1") }
-    func dim(_ text: String) -> String { wrap(text, "2") }
-
-    private func wrap(_ text: String, _ code: String) -> String {
-        enabled && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }

@@ -26,6 +26,15 @@ public struct TextStyle: Sendable {
     public func red(_ text: String) -> String { wrap(text, "31") }
     public func green(_ text: String) -> String { wrap(text, "32") }
     public func yellow(_ text: String) -> String { wrap(text, "33") }
+
+    /// A lint severity label: bold red errors, bold yellow warnings, bold cyan info.
+    public func severity(_ severity: Severity, _ text: String) -> String {
+        switch severity {
+        case .error: wrap(text, "1;31")
+        case .warning: wrap(text, "1;33")
+        case .info: wrap(text, "1;36")
+        }
+    }
 }
 
 /// Lays out rows of cells in aligned columns. Styling is applied after padding, so escape
