@@ -1,0 +1,48 @@
+/// Turns a `VerifyResult`'s sides and findings into the inputs of `VerdictJudge`, and
+/// the verdict back into the result.
+public enum VerifyJudgement {
+    /// The verdict for `result` (its `verdict` field is ignored and recomputed).
+    public static func judge(_ result: VerifyResult) -> Verdict {
+        let judge = VerdictJudge(
+            gate: result.gate,
+            deployRan: !result.lintOnly && result.load.deploy && result.proposed.settings.fleet.maxSurge > 0)
+        let proposedActive = (result.proposed.findings + result.changeFindings).filter { $0.suppression == nil }
+        let ruleErrors = proposedActive.filter { $0.severity == .error }.map(describe)
+        let ruleWarnings = proposedActive.filter { $0.severity == .warning }.map(describe)
+        let currentProblems = result.current.findings.filter { $0.suppression == nil && $0.severity == .error }.map(describe)
+        var failed: [String] = []
+        for side in [result.current, result.proposed] {
+            for trial in side.trials {
+                if let error = trial.error {
+                    failed.append("\(side.file) round \(trial.round): \(error)")
+                } else if let run = trial.result {
+                    if !run.summary.complete { failed.append("\(side.file) round \(trial.round): interrupted") }
+                    if run.summary.lag.p99 > 20_000 {
+                        failed.append("\(side.file) round \(trial.round): the load driver fell behind (lag p99 \(run.summary.lag.p99 / 1000) ms > 20 ms)")
+                    }
+                }
+            }
+        }
+        func side(_ s: VerifyResult.SideResult) -> VerdictJudge.Side? {
+            let runs = s.runs
+            guard !runs.isEmpty else { return nil }
+            return .init(derived: s.derived, runs: runs.map(\.summary), histograms: runs.map(\.latency))
+        }
+        var current = side(result.current), proposed = side(result.proposed)
+        // Compare latency only over rounds where both sides ran.
+        let paired = zip(result.current.trials, result.proposed.trials).filter { $0.result != nil && $1.result != nil }
+        if paired.count != result.current.runs.count || paired.count != result.proposed.runs.count {
+            current?.runs = paired.map { $0.0.result!.summary }
+            current?.histograms = paired.map { $0.0.result!.latency }
+            proposed?.runs = paired.map { $0.1.result!.summary }
+            proposed?.histograms = paired.map { $0.1.result!.latency }
+        }
+        return judge.judge(current: current, proposed: proposed, ruleErrors: ruleErrors, ruleWarnings: ruleWarnings,
+                           currentProblems: currentProblems, failedTrials: failed)
+    }
+
+    static func describe(_ f: Finding) -> String {
+        let place = f.location.map { "\($0): " } ?? ""
+        return "\(place)\(f.ruleID) \(f.message)"
+    }
+}
