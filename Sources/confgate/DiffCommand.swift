@@ -29,7 +29,7 @@ struct DiffCommand: AsyncParsableCommand {
         valueName: "file"))
     var gate: String?
 
-    @Option(name: .long, help: "Output format: text, json or markdown.")
+    @Option(name: .long, help: "Output format: aligned text, versioned JSON, or Markdown for a pull request.")
     var format: Format = .text
 
     func run() async throws {

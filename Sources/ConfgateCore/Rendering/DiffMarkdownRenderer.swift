@@ -9,8 +9,9 @@ public struct DiffMarkdownRenderer: Sendable {
         lines.append("")
         for problem in diff.problems where problem.side == "proposed" {
             lines.append("> [!CAUTION]")
+            let consequence = DiffTextRenderer.consequence(problem.kind)
             lines.append("> **Proposed: \(Self.escape(problem.message)).** "
-                + Self.escape(DiffTextRenderer.consequence(problem.kind)) + ".")
+                + Self.escape(consequence.prefix(1).uppercased() + consequence.dropFirst()) + ".")
             lines.append("")
         }
         if diff.changes.isEmpty {

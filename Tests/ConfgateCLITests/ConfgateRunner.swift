@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs the built `confgate` binary as a user would, from the package root, and captures
+/// what it printed and how it exited.
+struct ConfgateRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The package root: fixture paths in tests are relative to it, as in the README.
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/ConfgateCLITests/ConfgateRunner.swift
+        return url
+    }()
+
+    /// `CONFGATE_BIN` when set, else `confgate` beside the test bundle in the build directory.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["CONFGATE_BIN"] { return URL(fileURLWithPath: path) }
+        var directory = Bundle.main.bundleURL
+        if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        let beside = directory.appendingPathComponent("confgate")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("confgate")
+    }()
+
+    /// Runs confgate (or `executable`, e.g. `script` wrapping it) with `arguments`.
+    static func run(
+        _ arguments: [String], executable: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("confgate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOf: out, encoding: .utf8),
+                      stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+}
