@@ -28,6 +28,10 @@ struct LintSubject {
            let header = settings.origins[section] {
             return (header.key, primary, section)
         }
+        if let section = primary?.split(separator: ".").first.map(String.init),
+           let header = settings.sections[section] {
+            return (header, primary, nil)
+        }
         if let file = settings.file { return (SourceLocation(file: file, line: 1, column: 1), primary, nil) }
         return (nil, primary, nil)
     }
