@@ -24,7 +24,7 @@ final class Progress: Sendable {
     }
 
     /// Called by the driver once per 100 ms tick.
-    func update(_ point: TimelinePoint, _ elapsed: Duration) {
+    func update(_ point: TimelinePoint, _ elapsed: Duration, label: String? = nil) {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let failures = point.outcomes.filter { key, _ in !key.hasPrefix("ok") && !key.hasPrefix("bad_password") }.values.reduce(0, +)
         let line: String? = state.withLock { s in
@@ -33,7 +33,8 @@ final class Progress: Sendable {
             guard live || seconds - s.lastPrinted >= 5 else { return nil }
             s.lastPrinted = seconds
             let p99 = point.p99.map { String(format: "%.1fms", Double($0) / 1000) } ?? "-"
-            return "\(label) \(point.phase.rawValue) \(String(format: "%.0f/%.0fs", seconds, total)) rate \(s.rate)/s p99 \(p99) conns \(point.serverConnections)/\(usable) failures \(s.failures)"
+            let usableText = self.usable > 0 ? "/\(self.usable)" : ""
+            return "\(label ?? self.label) \(point.phase.rawValue) \(String(format: "%.0f/%.0fs", seconds, total)) rate \(s.rate)/s p99 \(p99) conns \(point.serverConnections)\(usableText) failures \(s.failures)"
         }
         guard let line else { return }
         Terminal.writeError(live ? "\r\u{1B}[K" + line : line + "\n")
