@@ -181,7 +181,8 @@ public struct LoadDriver: Sendable {
         for caller in 0..<callers {
             group.addTask {
                 var i = caller
-                while clock.now < end && !Task.isCancelled {
+                // Every caller makes at least one login, however late it got to run.
+                repeat {
                     let arrival = plan.arrivals.isEmpty ? LoadPlan.Arrival(offset: 0, user: 1, badPassword: false, phase: .steady)
                         : plan.arrivals[i % plan.arrivals.count]
                     i += callers
@@ -193,7 +194,7 @@ public struct LoadDriver: Sendable {
                     recorder.completed(offset: offset, phase: plan.phase(at: offset),
                                        outcome: latency > requestTimeout ? Outcome(.requestTimeout) : outcome,
                                        latency: latency)
-                }
+                } while clock.now < end && !Task.isCancelled
             }
         }
     }
