@@ -35,12 +35,22 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let currentSettings = try SettingsFile.load(path: current)
         let proposedSettings = try SettingsFile.load(path: proposed)
-        _ = try GateFile.resolve(path: gate)
+        let gateSettings = try GateFile.resolve(path: gate)
         let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
+        let findings = try DiffFindings.lint(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
         switch format {
-        case .text: Terminal.write(DiffTextRenderer(style: Terminal.outputStyle).render(diff))
-        case .json: Terminal.write(DiffJSONRenderer().render(diff))
-        case .markdown: Terminal.write(DiffMarkdownRenderer().render(diff))
+        case .text:
+            let style = Terminal.outputStyle
+            var text = DiffTextRenderer(style: style).render(diff)
+            let lines = findings.lines(style: style)
+            if !lines.isEmpty { text += "\n" + style.bold("Findings") + " (confgate lint; docs/rules.md)\n" + lines.joined(separator: "\n") + "\n" }
+            Terminal.write(text)
+        case .json: Terminal.write(DiffJSONRenderer().render(diff, findings: findings))
+        case .markdown:
+            var text = DiffMarkdownRenderer().render(diff)
+            let lines = findings.lines(markdown: true)
+            if !lines.isEmpty { text += "\n#### Findings\n\n" + lines.joined(separator: "\n") + "\n" }
+            Terminal.write(text)
         }
     }
 }

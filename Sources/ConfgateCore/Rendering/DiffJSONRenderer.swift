@@ -10,12 +10,13 @@ public struct DiffJSONRenderer: Sendable {
     public init() {}
 
     /// The JSON document, pretty-printed, ending with a newline.
-    public func render(_ diff: SettingsDiff) -> String {
+    /// - Parameter findings: lint's findings on both sides, included as `findings` when given.
+    public func render(_ diff: SettingsDiff, findings: DiffFindings? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         // Every field is a plain value; encoding cannot fail.
-        let data = (try? encoder.encode(Document(diff))) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(Document(diff, findings: findings))) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -33,8 +34,10 @@ public struct DiffJSONRenderer: Sendable {
         var equivalent: [SettingsDiff.KeyChange]
         var figures: [SettingsDiff.Figure]
         var problems: [SettingsDiff.Problem]
+        var findings: DiffFindings?
 
-        init(_ diff: SettingsDiff) {
+        init(_ diff: SettingsDiff, findings: DiffFindings?) {
+            self.findings = findings
             current = Side(file: diff.current.file, derived: diff.current.derived)
             proposed = Side(file: diff.proposed.file, derived: diff.proposed.derived)
             changes = diff.changes

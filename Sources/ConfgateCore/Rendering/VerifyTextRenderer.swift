@@ -49,7 +49,7 @@ public struct VerifyTextRenderer: Sendable {
             out.append(markdown ? "**Warnings**" : style.bold("Warnings"))
             for w in v.warnings { out.append("- \(w.kind.rawValue): \(w.message)") }
         }
-        let findings = r.proposed.findings + r.changeFindings
+        let findings = r.proposed.findings
         if !findings.isEmpty {
             out.append("")
             out.append(markdown ? "**Findings (proposed)**" : style.bold("Findings (proposed)"))

@@ -6,7 +6,7 @@ public enum VerifyJudgement {
         let judge = VerdictJudge(
             gate: result.gate,
             deployRan: !result.lintOnly && result.load.deploy && result.proposed.settings.fleet.maxSurge > 0)
-        let proposedActive = (result.proposed.findings + result.changeFindings).filter { $0.suppression == nil }
+        let proposedActive = result.proposed.findings.filter { $0.suppression == nil }
         let ruleErrors = proposedActive.filter { $0.severity == .error }.map(describe)
         let ruleWarnings = proposedActive.filter { $0.severity == .warning }.map(describe)
         let currentProblems = result.current.findings.filter { $0.suppression == nil && $0.severity == .error }.map(describe)

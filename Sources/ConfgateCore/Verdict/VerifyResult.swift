@@ -18,13 +18,11 @@ public struct VerifyResult: Hashable, Sendable, Codable {
     public var changes: [SettingsDiff.KeyChange]
     /// Derived figures on both sides.
     public var figures: [SettingsDiff.Figure]
-    /// Change-aware findings (CG2xx).
-    public var changeFindings: [Finding]
     public var verdict: Verdict
 
     public init(
         quick: Bool, lintOnly: Bool, load: GateSettings.Load, gate: GateSettings.Gate,
-        current: SideResult, proposed: SideResult, diff: SettingsDiff, changeFindings: [Finding], verdict: Verdict
+        current: SideResult, proposed: SideResult, diff: SettingsDiff, verdict: Verdict
     ) {
         self.quick = quick
         self.lintOnly = lintOnly
@@ -34,7 +32,6 @@ public struct VerifyResult: Hashable, Sendable, Codable {
         self.proposed = proposed
         changes = diff.changes
         figures = diff.figures
-        self.changeFindings = changeFindings
         self.verdict = verdict
     }
 
@@ -44,6 +41,7 @@ public struct VerifyResult: Hashable, Sendable, Codable {
         /// The settings (the DSN's password is redacted when encoded).
         public var settings: Settings
         public var derived: Derived
+        /// Lint findings; the proposed side's include the change-aware rules (CG2xx).
         public var findings: [Finding]
         /// One per round, in round order.
         public var trials: [Trial]
