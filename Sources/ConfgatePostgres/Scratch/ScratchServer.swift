@@ -55,6 +55,8 @@ public final class ScratchServer: Sendable {
     /// The Unix socket directory (the `host` of every connection).
     public let socketDirectory: String
     public let port: Int
+    /// The TCP port on 127.0.0.1, when asked for one.
+    public let tcpPort: Int?
     /// The postmaster's process id.
     public let postmasterPID: Int32
     public let installation: PostgresInstallation
@@ -70,12 +72,13 @@ public final class ScratchServer: Sendable {
     private let stopped = ExitFlag()
 
     private init(
-        directory: String, port: Int, postmasterPID: Int32, installation: PostgresInstallation,
+        directory: String, port: Int, tcpPort: Int?, postmasterPID: Int32, installation: PostgresInstallation,
         applied: AppliedServerSettings, process: ServerProcess, held: [PGConnection]
     ) {
         self.directory = directory
         self.socketDirectory = directory
         self.port = port
+        self.tcpPort = tcpPort
         self.postmasterPID = postmasterPID
         self.installation = installation
         self.applied = applied
@@ -89,6 +92,11 @@ public final class ScratchServer: Sendable {
     /// it. Throws `.environment` (exit 3) when PostgreSQL is missing or fails to start (with
     /// the server log's last lines), `.badInput` (exit 2) for impossible settings.
     public static func start(_ options: Options, logger: Logger) async throws(ConfgateError) -> ScratchServer {
+        let s = options.server
+        if s.superuserReservedConnections + s.reservedConnections >= s.maxConnections {
+            // PostgreSQL 16 refuses this combination at start-up; say so before any work, on 15 too.
+            throw ConfgateError(.badInput, "superuser_reserved_connections (\(s.superuserReservedConnections)) + reserved_connections (\(s.reservedConnections)) must be less than max_connections (\(s.maxConnections))")
+        }
         let installation = try await PostgresInstallation.find(pgBindir: options.pgBindir)
         let user = try ServerUser.resolve(requested: options.pgUser)
         let template = try await TemplateCache(directory: options.cacheDirectory)
@@ -98,7 +106,8 @@ public final class ScratchServer: Sendable {
 
     /// Starts a server from an existing template directory.
     static func start(
-        _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger
+        _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger,
+        timings: (_ copied: Bool) -> Void = { _ in }
     ) async throws(ConfgateError) -> ScratchServer {
         let s = options.server
         var settings: [(String, String)] = [
@@ -108,9 +117,6 @@ public final class ScratchServer: Sendable {
         let modelReserved = !installation.hasReservedConnections && s.reservedConnections > 0
         if installation.hasReservedConnections {
             settings.append(("reserved_connections", String(s.reservedConnections)))
-        } else if s.superuserReservedConnections + s.reservedConnections >= s.maxConnections {
-            // PostgreSQL 16 refuses this combination at start-up; say so on 15 too.
-            throw ConfgateError(.badInput, "superuser_reserved_connections (\(s.superuserReservedConnections)) + reserved_connections (\(s.reservedConnections)) must be less than max_connections (\(s.maxConnections))")
         }
         settings += options.extraSettings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
@@ -124,6 +130,7 @@ public final class ScratchServer: Sendable {
                 PrivateDirectory.remove(directory)
                 throw error
             }
+            timings(true)
             let port = options.tcpPort.map { $0 == 0 ? Int.random(in: 20_000...60_000) : $0 } ?? 5432
             let command = ServerLauncher.arguments(
                 installation: installation, dataDirectory: data, socketDirectory: directory, port: port,
@@ -152,7 +159,7 @@ public final class ScratchServer: Sendable {
                 await launch.admin.close()
                 let pid = readPostmasterPID(data) ?? 0
                 return ScratchServer(
-                    directory: directory, port: port, postmasterPID: pid, installation: installation,
+                    directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid, installation: installation,
                     applied: applied, process: launch.process, held: held)
             } catch {
                 await launch.admin.close()

@@ -1,6 +1,7 @@
 import ConfgateCore
 import Foundation
 import Logging
+import Synchronization
 
 /// Seeded data directories, built once and copied for every trial.
 ///
@@ -40,9 +41,18 @@ public struct TemplateCache: Sendable {
     ) async throws(ConfgateError) -> (path: String, built: Bool) {
         let path = directory + "/" + Self.key(installation: installation, users: users, owner: owner)
         if FileManager.default.fileExists(atPath: path + "/PG_VERSION") { return (path, false) }
-        logger.info("building the template", metadata: ["path": "\(path)", "users": "\(users)"])
-        try await build(into: path, installation: installation, users: users, owner: owner, logger: logger)
-        return (path, true)
+        // One build per template in this process; other processes race on the rename.
+        let (task, mine) = TemplateBuilds.shared.task(for: path) {
+            logger.info("building the template", metadata: ["path": "\(path)", "users": "\(users)"])
+            do throws(ConfgateError) {
+                try await build(into: path, installation: installation, users: users, owner: owner, logger: logger)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try await task.value.get()
+        return (path, mine)
     }
 
     /// initdb, start, schema + seed, fast shutdown (a checkpoint, so copies start without
@@ -123,5 +133,31 @@ public struct TemplateCache: Sendable {
                 throw ConfgateError(.environment, "cannot move the template to \(path): \(String(validatingCString: strerror(failure)) ?? "")")
             }
         }
+    }
+}
+
+/// Template builds in flight in this process, so that concurrent trials share one.
+final class TemplateBuilds: Sendable {
+    static let shared = TemplateBuilds()
+    private let inFlight = Mutex<[String: Task<Result<Void, ConfgateError>, Never>]>([:])
+
+    /// The build of `path` in flight, or a new one running `operation`; and whether it is new.
+    func task(
+        for path: String, _ operation: @escaping @Sendable () async -> Result<Void, ConfgateError>
+    ) -> (Task<Result<Void, ConfgateError>, Never>, Bool) {
+        inFlight.withLock { builds in
+            if let running = builds[path] { return (running, false) }
+            let task = Task {
+                let result = await operation()
+                self.finished(path)
+                return result
+            }
+            builds[path] = task
+            return (task, true)
+        }
+    }
+
+    private func finished(_ path: String) {
+        _ = inFlight.withLock { $0.removeValue(forKey: path) }
     }
 }
