@@ -1,6 +1,75 @@
 import ArgumentParser
+import ConfgateCore
+import ConfgatePostgres
+import Foundation
+import Logging
 
-// Stub: filled in by its issue.
+/// `confgate postgres`: a scratch server to try settings by hand (psql, pgbench).
 struct PostgresCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "postgres", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "Start a scratch PostgreSQL with seeded auth data, print its URLs, stop it on Ctrl-C.",
+        discussion: """
+            Prints a libpq URL for the service role (`auth`, a non-superuser) and one for the
+            superuser (`confgate`) on stdout, then waits. Ctrl-C or SIGTERM stops the server and
+            removes its directory; so does confgate's death by any other means (a watchdog).
+            Seeded user i logs in as user<i>@example.test with password pw-<i>.
+            """
+    )
+
+    @Option(help: "A settings file whose [server] section configures the server.")
+    var settings: String?
+
+    @Option(help: "Seeded user accounts.")
+    var users: Int = 10_000
+
+    @Option(name: .customLong("pg-bindir"), help: "Directory of the PostgreSQL server binaries (default: searched).")
+    var pgBindir: String?
+
+    @Option(name: .customLong("pg-user"), help: "When run as root: the user that runs PostgreSQL (default: postgres).")
+    var pgUser: String?
+
+    @Option(name: .customLong("tcp-port"), help: "Also listen on 127.0.0.1:PORT (default: Unix socket only).")
+    var tcpPort: Int?
+
+    @Flag(name: .customLong("bench"), help: .hidden)
+    var bench = false
+
+    @Option(name: .customLong("runs"), help: .hidden)
+    var runs = 10
+
+    func validate() throws {
+        guard users >= 1 else { throw ValidationError("--users must be at least 1") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "confgate.postgres")
+        logger.logLevel = .warning
+        if bench {
+            let report = try await ScratchBenchmark.run(
+                runs: runs, users: users, pgBindir: pgBindir, pgUser: pgUser, logger: logger)
+            print(report.text)
+            return
+        }
+        let server = try settings.map { path throws(ConfgateError) in try SettingsFile.load(path: path).server } ?? .init()
+        let signals = SignalWaiter()
+        let scratch = try await ScratchServer.start(
+            .init(server: server, users: users, pgBindir: pgBindir, pgUser: pgUser, tcpPort: tcpPort),
+            logger: logger)
+        if signals.received == nil {
+            print("service:   \(scratch.serviceTarget.url())")
+            print("superuser: \(scratch.superuserTarget.url())")
+            fflush(nil)
+            let a = scratch.applied
+            var info = ["PostgreSQL \(scratch.installation.version) (\(scratch.installation.bindir))",
+                        "max_connections=\(a.maxConnections) superuser_reserved_connections=\(a.superuserReservedConnections) reserved_connections=\(a.reservedConnections) other_clients held=\(a.otherClientsHeld) usable=\(a.usable)"]
+            if let tcpPort = scratch.tcpPort { info.append("TCP: 127.0.0.1:\(tcpPort)") }
+            info += a.notes
+            info.append("directory \(scratch.directory), postmaster pid \(scratch.postmasterPID); Ctrl-C stops it and removes the directory")
+            FileHandle.standardError.write(Data((info.map { "confgate: " + $0 }.joined(separator: "\n") + "\n").utf8))
+            _ = await signals.wait()
+        }
+        await scratch.stop()
+    }
 }

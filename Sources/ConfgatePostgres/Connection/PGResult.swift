@@ -1,0 +1,61 @@
+/// The rows a statement returned, in libpq's text format (`NULL` is `nil`).
+public struct PGResult: Hashable, Sendable {
+    /// Column names, in order.
+    public var columns: [String]
+    /// Rows of text values; `bytea` comes as hex (`\x...`, see `PGBytea`).
+    public var rows: [[String?]]
+    /// The command tag, e.g. `SELECT 1`, `INSERT 0 1`, `UPDATE 3`.
+    public var commandTag: String
+
+    public init(columns: [String], rows: [[String?]], commandTag: String) {
+        self.columns = columns
+        self.rows = rows
+        self.commandTag = commandTag
+    }
+
+    /// The rows the command affected or returned (the number at the end of the tag).
+    public var affectedRows: Int {
+        commandTag.split(separator: " ").last.flatMap { Int($0) } ?? rows.count
+    }
+
+    /// The first row's first value, for single-value queries such as `SHOW`.
+    public var scalar: String? { rows.first?.first ?? nil }
+}
+
+/// `bytea` in PostgreSQL's hex text format (`\x0a1b...`), for parameters and results.
+public enum PGBytea {
+    /// `\x` followed by two lowercase hex digits per byte.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of a hex-format value, `nil` when it is not one.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"),
+              utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity((utf8.count - 2) / 2)
+        var i = 2
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+}
