@@ -47,6 +47,13 @@ public struct Verdict: Hashable, Sendable, Codable {
     /// The latency judgements behind any latency reason (p50, p99).
     public var latency: [LatencyComparison]
 
+    public init(decision: Decision, reasons: [Reason] = [], warnings: [Reason] = [], latency: [LatencyComparison] = []) {
+        self.decision = decision
+        self.reasons = reasons
+        self.warnings = warnings
+        self.latency = latency
+    }
+
     public var exitCode: Int32 { decision.exitCode }
 
     /// The one-line headline: `BLOCKED: exhaustion — …`.

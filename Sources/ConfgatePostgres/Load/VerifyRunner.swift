@@ -1,0 +1,45 @@
+import ConfgateCore
+import Logging
+
+/// Runs `verify`'s trials (issue #7): `trials` rounds, each running both sides on a fresh
+/// scratch server with identical traffic, alternating which side goes first (current
+/// first in odd rounds) so that slow drifts of the machine do not always favour one side.
+public struct VerifyRunner: Sendable {
+    public var runner: TrialRunner
+
+    public init(runner: TrialRunner) { self.runner = runner }
+
+    /// Which side a trial is for.
+    public enum Side: String, Sendable { case current, proposed }
+
+    /// Runs every round; a trial that fails to run is recorded with its reason and the rest
+    /// still run (the verdict is then at best inconclusive). Cancellation stops after the
+    /// trial in progress.
+    public func run(
+        current: Settings, proposed: Settings, load: GateSettings.Load,
+        progress: (@Sendable (Side, Int, TimelinePoint, Duration) -> Void)? = nil,
+        log: (@Sendable (String) -> Void)? = nil
+    ) async -> (current: [VerifyResult.Trial], proposed: [VerifyResult.Trial]) {
+        var currentTrials: [VerifyResult.Trial] = [], proposedTrials: [VerifyResult.Trial] = []
+        for round in 1...max(load.trials, 1) {
+            let order: [Side] = round % 2 == 1 ? [.current, .proposed] : [.proposed, .current]
+            for (index, side) in order.enumerated() {
+                if Task.isCancelled { break }
+                let settings = side == .current ? current : proposed
+                log?("round \(round)/\(load.trials): \(side.rawValue) (\(settings.file ?? side.rawValue))")
+                var trial = VerifyResult.Trial(round: round, ranFirst: index == 0)
+                do {
+                    trial.result = try await runner.run(settings, load: load, progress: { point, elapsed in
+                        progress?(side, round, point, elapsed)
+                    })
+                } catch {
+                    trial.error = error.description
+                    log?("round \(round) \(side.rawValue) failed: \(error.message)")
+                }
+                if side == .current { currentTrials.append(trial) } else { proposedTrials.append(trial) }
+            }
+            if Task.isCancelled { break }
+        }
+        return (currentTrials, proposedTrials)
+    }
+}

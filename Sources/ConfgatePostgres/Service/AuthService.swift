@@ -1,0 +1,138 @@
+import ConfgateCore
+import ConfgatePool
+import Crypto
+import Synchronization
+
+/// One instance of the test auth service (design §6): its own connection pool, built
+/// from one side's `[pool]` and `[database]` settings, and the login transaction.
+public final class AuthService: Sendable {
+    public typealias Pool = ConnectionPool<PGConnectionFactory, ContinuousClock>
+
+    /// `auth-service-3`: also the `application_name` of its connections.
+    public let name: String
+    public let pool: Pool
+    /// Extra server time per login, in seconds, as `pg_sleep` takes it; `nil` for none.
+    let dbTimeSeconds: String?
+    private let inFlight = Mutex<(count: Int, drained: [CheckedContinuation<Void, Never>])>((0, []))
+    private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    public init(name: String, settings: Settings, parameters: [String: String], dbTime: SettingDuration) {
+        self.name = name
+        var parameters = parameters
+        parameters["application_name"] = name
+        let p = settings.pool
+        pool = Pool(
+            configuration: PoolConfiguration(
+                maxSize: p.maxSize, minIdle: p.effectiveMinIdle, acquireTimeout: p.acquireTimeout.duration,
+                idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration),
+            factory: PGConnectionFactory(parameters: parameters), clock: ContinuousClock())
+        dbTimeSeconds = dbTime.microseconds > 0 ? String(Double(dbTime.microseconds) / 1e6) : nil
+    }
+
+    /// Starts the pool's background work; its `min_idle` connections begin to open.
+    public func start() {
+        runTask.withLock { task in
+            if task == nil { task = Task { await pool.run() } }
+        }
+    }
+
+    /// Waits until the pool holds `min_idle` connections, or an attempt to open one failed
+    /// (a full server: the pool keeps retrying in the background, as a real one does).
+    public func warm() async {
+        let minIdle = pool.configuration.minIdle
+        await pool.waitUntil { $0.total >= minIdle || $0.totalConnectFailures > 0 }
+    }
+
+    /// Logs `user` in with the right or a wrong password: one pooled connection from
+    /// acquire to release, the transaction of design §6.
+    public func login(user: Int, badPassword: Bool) async -> Outcome {
+        inFlight.withLock { $0.count += 1 }
+        defer { finishOne() }
+        let lease: Pool.Lease
+        do {
+            lease = try await pool.lease()
+        } catch let error as PoolError {
+            if let connectError = error.lastConnectError as? PGError {
+                return Outcome(.connectFailed, sqlState: connectError.sqlState)
+            }
+            return Outcome(.poolTimeout)
+        } catch {
+            return Outcome(.poolTimeout)
+        }
+        let password = badPassword ? "wrong-\(user)" : AuthSchema.expectedPassword(forUser: user)
+        do {
+            let ok = try await lease.connection.transaction { conn throws(PGError) in
+                try await transaction(conn, email: AuthSchema.email(forUser: user), password: password)
+            }
+            lease.release()
+            return ok ? .ok : .badPassword
+        } catch {
+            lease.release(broken: error.kind == .connectionLost || error.kind == .closed)
+            return Outcome(.queryFailed, sqlState: error.sqlState)
+        }
+    }
+
+    /// The body of the login transaction; true when the password matched.
+    private func transaction(_ conn: PGConnection, email: String, password: String) async throws(PGError) -> Bool {
+        let row = try await conn.query(
+            "SELECT id, salt, password_hash, failed_attempts FROM users WHERE email = $1", [email]).rows.first
+        guard let row, let id = row[0], let salt = row[1].flatMap(PGBytea.decode), let hash = row[2].flatMap(PGBytea.decode) else {
+            throw PGError(.query, sqlState: nil, message: "no seeded user \(email)")
+        }
+        let computed = Array(SHA256.hash(data: AuthSchema.passwordHashInput(salt: salt, password: password)))
+        let matched = computed == hash
+        if matched {
+            let token = Array(SHA256.hash(data: Array("\(id)-\(UInt64.random(in: 0...UInt64.max))".utf8)))
+            _ = try await conn.query(
+                "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, now(), now() + interval '1 hour')",
+                [id, PGBytea.encode(token)])
+            _ = try await conn.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
+        } else {
+            _ = try await conn.query("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1", [id])
+        }
+        if let dbTimeSeconds {
+            _ = try await conn.query("SELECT pg_sleep($1)", [dbTimeSeconds])
+        }
+        return matched
+    }
+
+    private func finishOne() {
+        let waiters = inFlight.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.count -= 1
+            guard state.count == 0 else { return [] }
+            defer { state.drained = [] }
+            return state.drained
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Logins under way on this instance.
+    public var loginsInFlight: Int { inFlight.withLock { $0.count } }
+
+    /// Waits for in-flight logins to finish (the router must have stopped sending here),
+    /// then closes the pool.
+    public func drainAndStop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = inFlight.withLock { state -> Bool in
+                if state.count == 0 { return true }
+                state.drained.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        await stop()
+    }
+
+    /// Closes the pool (failing any waiter) and ends its background work.
+    public func stop() async {
+        await pool.shutdown()
+        let task = runTask.withLock { $0 }
+        await task?.value
+    }
+
+    /// The pool now, for the timeline.
+    public func sample() -> PoolSample {
+        let m = pool.metrics()
+        return PoolSample(instance: name, active: m.active, idle: m.idle, pending: m.pendingWaiters, total: m.total)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import ConfgateCore
+import ConfgatePostgres
+import Foundation
+import Logging
+
+/// `confgate run`: what one settings file does under load, second by second.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one settings file's fleet against a scratch PostgreSQL and measure it.",
+        discussion: """
+            Starts a scratch PostgreSQL with the file's [server] settings, a fleet of test auth service \
+            instances with its [pool] settings, and drives synthetic logins as the gate file's [load] \
+            section says (flags override it). Prints a summary; --output writes the full result \
+            (summary, 100 ms timeline, latency histogram) as JSON. Ctrl-C stops cleanly and reports what \
+            was measured, marked incomplete. Exit codes: 0 it ran (whatever it measured), 2 bad input, \
+            3 environment failure, interrupted, or a driver that could not keep up.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The settings file to run.", valueName: "file"))
+    var settings: String
+
+    @Option(name: .long, help: ArgumentHelp("Gate file with the [load] profile (default: ./confgate.gate when present).", valueName: "file"))
+    var gate: String?
+
+    @OptionGroup var load: LoadFlags
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: ArgumentHelp("Closed loop: this many callers back to back instead of the arrival schedule.", valueName: "n"))
+    var concurrency: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Write the full result as JSON here.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let parsed = try SettingsFile.load(path: settings)
+        let gateSettings = try load.apply(to: GateFile.resolve(path: gate))
+        let logger = Logger(label: "confgate")
+        let runner = TrialRunner(server: server.scratchOptions(users: gateSettings.load.users), logger: logger)
+        let usable = Derived(parsed).usable
+        let progress = Progress(label: "run", totalSeconds: gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds, usable: usable)
+        let result = try await Interruption.cancellable {
+            try await runner.run(parsed, load: gateSettings.load, concurrency: concurrency,
+                                 progress: { progress.update($0, $1) })
+        }
+        progress.finish()
+        Terminal.write(RunText.render(result))
+        if let output {
+            try JSONOutput.write(result, to: output)
+        }
+        if !result.summary.complete { throw ExitCode(3) }
+        if LoadDriver.lagTooHigh(result.summary) {
+            Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (lag p99 \(result.summary.lag.p99 / 1000) ms > \(LoadDriver.maxLagP99 / 1000) ms)\n")
+            throw ExitCode(3)
+        }
+    }
+}
+
+/// `[load]` overrides shared by `run` and `verify`.
+struct LoadFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Logins per second at steady state, e.g. 800/s.", valueName: "rate")) var rate: String?
+    @Option(help: ArgumentHelp("Measured length of a trial, e.g. 20s.", valueName: "duration")) var duration: String?
+    @Option(help: ArgumentHelp("Traffic before measuring, e.g. 3s.", valueName: "duration")) var warmup: String?
+    @Option(help: ArgumentHelp("Burst mid-trial, e.g. '3x for 4s', or off.", valueName: "spike")) var spike: String?
+    @Option(help: ArgumentHelp("Rolling deploy part-way: on or off.", valueName: "on|off")) var deploy: String?
+    @Option(name: .customLong("db-time"), help: ArgumentHelp("Extra server time per login, e.g. 5ms.", valueName: "duration")) var dbTime: String?
+    @Option(help: ArgumentHelp("Seed of the arrival schedule and user sequence.", valueName: "n")) var seed: String?
+    @Option(help: ArgumentHelp("Seeded user accounts.", valueName: "n")) var users: String?
+
+    func apply(to gate: GateSettings) throws(ConfgateError) -> GateSettings {
+        var o = LoadOverrides()
+        o.set("rate", rate)
+        o.set("duration", duration)
+        o.set("warmup", warmup)
+        o.set("spike", spike)
+        o.set("deploy", deploy)
+        o.set("db_time", dbTime)
+        o.set("seed", seed)
+        o.set("users", users)
+        return try o.apply(to: gate)
+    }
+}
+
+/// Writes results as pretty, stable JSON.
+enum JSONOutput {
+    static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    static func write(_ value: some Encodable, to path: String) throws {
+        do {
+            try encode(value).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfgateError(.badInput, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

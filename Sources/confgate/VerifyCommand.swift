@@ -1,0 +1,152 @@
+import ArgumentParser
+import ConfgateCore
+import ConfgatePostgres
+import Foundation
+import Logging
+
+/// `confgate verify`: the pre-merge gate.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Gate a settings change: diff, lint, run both sides under load, and decide.",
+        discussion: """
+            Runs the current and the proposed settings in interleaved trials, each on a fresh scratch \
+            PostgreSQL with identical synthetic logins, and blocks the change when it exhausts \
+            connections, regresses login latency beyond the gate's tolerance, or breaks an error-level \
+            rule. The first line of the report states the verdict and its main reason. How the verdict \
+            is reached: docs/verdict.md. Exit codes: 0 pass (warnings allowed), 1 blocked, 2 bad input, \
+            3 inconclusive (the environment failed; retry, never read as a pass).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
+
+    @Option(name: .long, help: ArgumentHelp("The settings the change proposes.", valueName: "file"))
+    var proposed: String
+
+    @Option(name: .long, help: ArgumentHelp("The settings in force now.", valueName: "file"))
+    var current: String?
+
+    @Option(name: .long, help: ArgumentHelp("Take the current settings from this git revision of the proposed file's path (e.g. origin/main).", valueName: "git-ref"))
+    var against: String?
+
+    @Option(name: .long, help: ArgumentHelp("Gate file (default: ./confgate.gate when present).", valueName: "file"))
+    var gate: String?
+
+    @Option(name: .long, help: "Output format: text, json, markdown or junit.")
+    var format: Format = .text
+
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt and summary.md here.", valueName: "dir"))
+    var reportDir: String?
+
+    @Flag(name: .long, help: "One short trial per side (a fast look, labelled as such).")
+    var quick = false
+
+    @Flag(name: .customLong("lint-only"), help: "Diff and lint only; run no load.")
+    var lintOnly = false
+
+    @Option(help: ArgumentHelp("Trials per side.", valueName: "n")) var trials: String?
+    @OptionGroup var load: LoadFlags
+    @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        if current != nil && against != nil { throw ValidationError("give --current or --against, not both") }
+        if current == nil && against == nil { throw ValidationError("give the current settings with --current FILE or --against GIT_REF") }
+    }
+
+    func run() async throws {
+        let proposedSettings = try SettingsFile.load(path: proposed)
+        let currentSettings = try loadCurrent()
+        var gateSettings = try GateFile.resolve(path: gate)
+        var overrides = LoadOverrides()
+        overrides.set("trials", trials)
+        gateSettings = try load.apply(to: overrides.apply(to: gateSettings))
+        if quick {
+            gateSettings.load.trials = 1
+            gateSettings.load.warmup = .seconds(1)
+            gateSettings.load.duration = .seconds(6)
+            if let spike = gateSettings.load.spike { gateSettings.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2)) }
+        }
+        let sides = try Linter.lintSides(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
+        let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
+        var result = VerifyResult(
+            quick: quick, lintOnly: lintOnly, load: gateSettings.load, gate: gateSettings.gate,
+            current: .init(file: currentSettings.file ?? "current", settings: currentSettings, findings: sides.current),
+            proposed: .init(file: proposedSettings.file ?? proposed, settings: proposedSettings, findings: sides.proposed),
+            diff: diff, verdict: Verdict(decision: .pass, reasons: [], warnings: [], latency: []))
+
+        if !lintOnly {
+            let runner = VerifyRunner(runner: TrialRunner(server: server.scratchOptions(users: gateSettings.load.users), logger: Logger(label: "confgate")))
+            let total = gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds
+            let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
+            let load = gateSettings.load
+            let (c, p) = try await Interruption.cancellable {
+                await runner.run(current: currentSettings, proposed: proposedSettings, load: load,
+                                 progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
+                                 log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
+            }
+            progress.finish()
+            result.current.trials = c
+            result.proposed.trials = p
+            if Interruption.wasSignalled {
+                Terminal.writeError("confgate: interrupted; the verdict below covers what ran and cannot pass\n")
+            }
+        }
+        result.verdict = VerifyJudgement.judge(result)
+        if Interruption.wasSignalled && result.verdict.decision != .blocked {
+            result.verdict.decision = .inconclusive
+            result.verdict.reasons.insert(.init(.environment, "interrupted before every trial ran"), at: 0)
+        }
+        try emit(result)
+        if result.verdict.exitCode != 0 { throw ExitCode(result.verdict.exitCode) }
+    }
+
+    private func loadCurrent() throws -> Settings {
+        if let current { return try SettingsFile.load(path: current) }
+        let ref = against!
+        let (status, text, errorText) = GitShow.show(ref: ref, path: proposed)
+        guard status == 0 else {
+            throw ConfgateError(.badInput, "cannot read \(proposed) at \(ref): \(errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return try SettingsFile.parse(text, file: "\(ref):\(proposed)")
+    }
+
+    private func emit(_ result: VerifyResult) throws {
+        let text = VerifyTextRenderer(style: Terminal.outputStyle).render(result)
+        switch format {
+        case .text: Terminal.write(text)
+        case .json: Terminal.write(String(decoding: try JSONOutput.encode(result), as: UTF8.self) + "\n")
+        case .markdown: Terminal.write(VerifyTextRenderer(markdown: true).render(result))
+        case .junit: Terminal.write(VerifyJUnitRenderer.render(result))
+        }
+        if let reportDir {
+            do {
+                try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
+                try JSONOutput.encode(result).write(to: URL(fileURLWithPath: reportDir + "/result.json"))
+                try VerifyTextRenderer().render(result).write(toFile: reportDir + "/summary.txt", atomically: true, encoding: .utf8)
+                try VerifyTextRenderer(markdown: true).render(result).write(toFile: reportDir + "/summary.md", atomically: true, encoding: .utf8)
+                try VerifyJUnitRenderer.render(result).write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
+            } catch {
+                throw ConfgateError(.badInput, "cannot write the report to \(reportDir): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// `git show REF:PATH`, for `--against`.
+enum GitShow {
+    static func show(ref: String, path: String) -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // `./path` makes git resolve the path relative to the working directory.
+        process.arguments = ["git", "show", "\(ref):./\(path)"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { return (127, "", "git is not available: \(error)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
