@@ -64,7 +64,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if quick {
             gateSettings.load.trials = 1
             gateSettings.load.warmup = .seconds(1)
-            gateSettings.load.duration = .seconds(6)
+            gateSettings.load.duration = .seconds(5)
             if let spike = gateSettings.load.spike { gateSettings.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2)) }
         }
         let sides = try Linter.lintSides(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
