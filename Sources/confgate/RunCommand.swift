@@ -55,8 +55,8 @@ struct RunCommand: AsyncParsableCommand {
             try JSONOutput.write(result, to: output)
         }
         if !result.summary.complete { throw ExitCode(3) }
-        if LoadDriver.lagTooHigh(result.summary) {
-            Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (lag p99 \(result.summary.lag.p99 / 1000) ms > \(LoadDriver.maxLagP99 / 1000) ms)\n")
+        if result.summary.lagTooHigh {
+            Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (lag p99 \(result.summary.lag.p99 / 1000) ms > \(RunSummary.maxLagP99 / 1000) ms)\n")
             throw ExitCode(3)
         }
     }

@@ -76,6 +76,15 @@ public struct RunSummary: Hashable, Sendable, Codable {
         self.notes = notes
     }
 
+    /// Above this p99 schedule lag (µs) a run is inconclusive: the load driver could not keep
+    /// up (its CPU is saturated), so it offered less load than planned, in bursts, and an
+    /// A/B comparison would compare two different loads. 20 ms is four times the modelled
+    /// server time per login and far above scheduler jitter (< 1 ms).
+    public static let maxLagP99: Int64 = 20_000
+
+    /// Whether the driver fell too far behind its schedule for the run to be trusted.
+    public var lagTooHigh: Bool { lag.p99 > Self.maxLagP99 }
+
     /// Logins that failed for infrastructure reasons.
     public var failures: Int { outcomes.filter { $0.outcome.kind.isFailure }.reduce(0) { $0 + $1.count } }
 

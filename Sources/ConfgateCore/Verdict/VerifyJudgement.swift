@@ -17,8 +17,8 @@ public enum VerifyJudgement {
                     failed.append("\(side.file) round \(trial.round): \(error)")
                 } else if let run = trial.result {
                     if !run.summary.complete { failed.append("\(side.file) round \(trial.round): interrupted") }
-                    if run.summary.lag.p99 > 20_000 {
-                        failed.append("\(side.file) round \(trial.round): the load driver fell behind (lag p99 \(run.summary.lag.p99 / 1000) ms > 20 ms)")
+                    if run.summary.lagTooHigh {
+                        failed.append("\(side.file) round \(trial.round): the load driver fell behind (lag p99 \(run.summary.lag.p99 / 1000) ms > \(RunSummary.maxLagP99 / 1000) ms)")
                     }
                 }
             }

@@ -12,11 +12,6 @@ import Synchronization
 /// Every 100 ms a sampler cuts the interval's counters, reads each pool and takes the
 /// server watcher's latest sample into the timeline.
 public struct LoadDriver: Sendable {
-    /// Above this p99 schedule lag the run is inconclusive: the driver itself could not
-    /// keep up (its CPU is saturated), so it offered less load than planned, in bursts,
-    /// and an A/B comparison would be comparing two different loads. 20 ms is four times
-    /// the modelled server time per login and well above scheduler jitter (< 1 ms).
-    public static let maxLagP99: Int64 = 20_000
 
     public var plan: LoadPlan
     /// Closed loop with this many callers, when set.
@@ -122,8 +117,8 @@ public struct LoadDriver: Sendable {
             lag: LatencySummary(totals.lag),
             complete: !cancelled)
         if cancelled { summary.notes.append("interrupted: the run stopped early; figures cover what ran") }
-        if summary.lag.p99 > Self.maxLagP99 {
-            summary.notes.append("driver lag p99 \(summary.lag.p99 / 1000) ms exceeds \(Self.maxLagP99 / 1000) ms: the driver could not keep up")
+        if summary.lagTooHigh {
+            summary.notes.append("driver lag p99 \(summary.lag.p99 / 1000) ms exceeds \(RunSummary.maxLagP99 / 1000) ms: the driver could not keep up")
         }
         return Observation(summary: summary, timeline: shared.timeline.withLock { $0 }, latency: HistogramBuckets(totals.latency))
     }
@@ -136,8 +131,6 @@ public struct LoadDriver: Sendable {
         let finished = Atomic<Bool>(false)
     }
 
-    /// Whether the observed lag makes the run inconclusive.
-    public static func lagTooHigh(_ summary: RunSummary) -> Bool { summary.lag.p99 > maxLagP99 }
 
     private func runOpenLoop(
         target: some LoginTarget, recorder: RunRecorder, clock: ContinuousClock, start: ContinuousClock.Instant,
