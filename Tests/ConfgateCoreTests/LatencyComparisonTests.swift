@@ -67,3 +67,20 @@ import Testing
         #expect(!c.regressed)
     }
 }
+
+@Suite struct SingleRoundAllowanceTests {
+    @Test func aSingleRoundMustClearTheToleranceByTheNoiseAllowance() {
+        // 30% slower in one round, tightly measured: within run-to-run noise, so not blocked.
+        var a = LatencyHistogram.latency(), b = LatencyHistogram.latency()
+        for v in stride(from: UInt64(5_000), to: 15_000, by: 2) {
+            _ = a.record(v)
+            _ = b.record(v * 13 / 10)
+        }
+        let c = LatencyComparison.compare(
+            metric: "p99", percentile: 99, current: [Int64(a.valueAtPercentile(99))], proposed: [Int64(b.valueAtPercentile(99))],
+            currentHistograms: [HistogramBuckets(a)], proposedHistograms: [HistogramBuckets(b)], tolerance: 0.1, confidence: 0.95)
+        #expect(c.lower > 1.1)
+        #expect(abs(c.threshold - 1.65) < 1e-9)
+        #expect(!c.regressed)
+    }
+}

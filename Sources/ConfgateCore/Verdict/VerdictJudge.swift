@@ -132,7 +132,7 @@ public struct VerdictJudge: Sendable {
 
     func latencyReason(_ c: LatencyComparison) -> Verdict.Reason {
         let pct = { (x: Double) in String(format: "%+.0f%%", (x - 1) * 100) }
-        let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; tolerance \(pct(1 + c.tolerance)))"
+        let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; blocks above \(pct(c.threshold)))"
         let rounds = zip(c.current, c.proposed).map { "\(Self.millis($0)) → \(Self.millis($1))" }.joined(separator: ", ")
         return .init(.latency, message, evidence: ["\(c.metric) per round: \(rounds)", "interval: \(c.method), ratio \(String(format: "%.2f", c.lower))…\(String(format: "%.2f", c.upper))"])
     }
