@@ -54,7 +54,7 @@ public enum ScratchBenchmark {
 
         // Warm: copy template → start → ready → stop → removed, as every trial does.
         var warm = Figure(name: "warm trial start→ready→stopped→removed", samples: [])
-        var copy = Figure(name: "  of which: copy template (cp -a)", samples: [])
+        var copy = Figure(name: "  of which: unpack template (tar)", samples: [])
         var ready = Figure(name: "  of which: start → ready (+ SHOW read-back)", samples: [])
         var stop = Figure(name: "  of which: stop → removed", samples: [])
         let options = ScratchServer.Options(server: .init(), users: users)
@@ -71,13 +71,13 @@ public enum ScratchBenchmark {
         }
 
         // pg_ctl -w start on the same copied template, for comparison.
-        var pgctl = Figure(name: "pg_ctl -w start (same copy, same settings)", samples: [])
-        var pgctlCycle = Figure(name: "pg_ctl cycle copy→start -w→stop -w→removed", samples: [])
+        var pgctl = Figure(name: "pg_ctl -w start (same unpacked template)", samples: [])
+        var pgctlCycle = Figure(name: "pg_ctl cycle unpack→start -w→stop -w→removed", samples: [])
         for _ in 0..<runs {
             let t0 = ContinuousClock.now
             let dir = try PrivateDirectory.make(owner: owner)
             defer { PrivateDirectory.remove(dir) }
-            try await PrivateDirectory.copyTree(template, to: dir + "/data")
+            try await PrivateDirectory.unpack(template, to: dir + "/data", owner: owner)
             let serverOptions = "-k \(dir) -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             let t1 = ContinuousClock.now
             do {

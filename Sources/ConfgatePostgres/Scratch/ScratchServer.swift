@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// A throwaway PostgreSQL for one trial (issue #4): a copy of the seeded template in a
-/// private `/tmp/cg-XXXXXX` directory, started directly with the trial's `[server]`
+/// private `cg-XXXXXX` directory (under `/dev/shm` when it is a roomy tmpfs, else `/tmp`), started directly with the trial's `[server]`
 /// settings, durability off, listening on a Unix socket in that directory only.
 ///
 /// Teardown is always the watchdog's (`ServerProcess`): `stop()` closes confgate's end of the
@@ -125,7 +125,7 @@ public final class ScratchServer: Sendable {
             let directory = try PrivateDirectory.make(owner: user)
             let data = directory + "/data"
             do throws(ConfgateError) {
-                try await PrivateDirectory.copyTree(template, to: data)
+                try await PrivateDirectory.unpack(template, to: data, owner: user)
             } catch {
                 PrivateDirectory.remove(directory)
                 throw error
@@ -151,16 +151,13 @@ public final class ScratchServer: Sendable {
                 throw error.error
             }
             do throws(ConfgateError) {
+                let pid = readPostmasterPID(data) ?? 0
                 let (applied, held) = try await configure(
                     launch.admin, server: s, modelReserved: modelReserved, installation: installation,
-                    directory: directory, port: port)
-                // PostgreSQL counts every backend against max_connections, a superuser's too:
-                // holding this one would take a slot from the service.
-                await launch.admin.close()
-                let pid = readPostmasterPID(data) ?? 0
+                    directory: directory, port: port, postmasterPID: pid)
                 return ScratchServer(
-                    directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid, installation: installation,
-                    applied: applied, process: launch.process, held: held)
+                    directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid,
+                    installation: installation, applied: applied, process: launch.process, held: held)
             } catch {
                 await launch.admin.close()
                 await launch.process.stop()
@@ -175,7 +172,7 @@ public final class ScratchServer: Sendable {
     /// on 15), opens the `other_clients` connections, and reads the settings back.
     private static func configure(
         _ admin: PGConnection, server s: Settings.Server, modelReserved: Bool,
-        installation: PostgresInstallation, directory: String, port: Int
+        installation: PostgresInstallation, directory: String, port: Int, postmasterPID: Int32
     ) async throws(ConfgateError) -> (AppliedServerSettings, [PGConnection]) {
         var notes: [String] = []
         func show(_ name: String) async throws(ConfgateError) -> Int {
@@ -200,6 +197,12 @@ public final class ScratchServer: Sendable {
         let maxConnections = try await show("max_connections")
         let superuserReserved = try await show("superuser_reserved_connections")
         let reserved = installation.hasReservedConnections ? try await show("reserved_connections") : (modelReserved ? s.reservedConnections : 0)
+
+        // PostgreSQL counts every backend against max_connections, a superuser's too: the
+        // admin connection (and the readiness probes) must be gone before the trial, or they
+        // would take slots from the service. A backend releases its slot as its process exits.
+        await admin.close()
+        await BackendWatch.waitUntilGone(postmaster: postmasterPID, role: AuthSchema.superuserRole)
 
         var held: [PGConnection] = []
         let service = ConnectionTarget(host: directory, port: port, database: AuthSchema.database, user: AuthSchema.serviceRole)
