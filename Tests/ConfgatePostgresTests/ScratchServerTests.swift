@@ -191,3 +191,29 @@ struct InstallationTests {
         #expect(entries.sorted() == [first.path, other.path].map { ($0 as NSString).lastPathComponent }.sorted())
     }
 }
+
+@Suite("Scratch server TCP listener")
+struct ScratchServerTCPTests {
+    @Test func tcpListenerOnRequestAndABusyPortIsAnEnvironmentErrorWithTheLog() async throws {
+        var options = TestSupport.options()
+        options.tcpPort = 0  // a random free-looking port, retried on a clash
+        try await withScratchServer(options, logger: TestSupport.logger) { server in
+            let port = try #require(server.tcpPort)
+            let viaTCP = try await PGConnection.connect(parameters: [
+                "host": "127.0.0.1", "port": String(port), "dbname": "auth", "user": "confgate",
+            ])
+            #expect(try await viaTCP.query("SELECT inet_server_port()").scalar == String(port))
+            await viaTCP.close()
+            var clash = TestSupport.options()
+            clash.tcpPort = port
+            do {
+                let second = try await ScratchServer.start(clash, logger: TestSupport.logger)
+                await second.stop()
+                Issue.record("two servers bound the same port")
+            } catch let error as ConfgateError {
+                #expect(error.kind == .environment)
+                #expect(error.details.contains { $0.contains("already in use") })
+            }
+        }
+    }
+}

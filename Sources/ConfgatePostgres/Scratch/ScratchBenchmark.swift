@@ -22,7 +22,7 @@ public enum ScratchBenchmark {
 
         var line: String {
             func f(_ v: Double) -> String { String(format: "%7.1f", v) }
-            return name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            return name.padding(toLength: 50, withPad: " ", startingAt: 0)
                 + "median \(f(median)) ms   min \(f(samples.min() ?? .nan))   p25 \(f(quantile(0.25)))   p75 \(f(quantile(0.75)))   max \(f(samples.max() ?? .nan))"
         }
     }
