@@ -217,3 +217,47 @@ struct ScratchServerTCPTests {
         }
     }
 }
+
+@Suite("PGConnection sessions")
+struct PGSessionTests {
+    @Test func aWholeLoginTransactionRunsInOneSession() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let email = AuthSchema.email(forUser: 3)
+            let sessionID = try await conn.withSession { (s: PGSession) throws(PGError) -> String? in
+                try s.execute("BEGIN")
+                let user = try s.query("SELECT id, salt, password_hash FROM users WHERE email = $1", [email])
+                let id = user.rows.first?[0] ?? nil
+                let inserted = try s.query(
+                    "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, '\\x00', now(), now() + interval '1 hour') RETURNING id",
+                    [id])
+                _ = try s.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
+                try s.execute("COMMIT")
+                return inserted.scalar
+            }
+            #expect(sessionID != nil)
+            await #expect { try await conn.withSession { (s: PGSession) throws(PGError) in try s.execute("SELECT * FROM nope") } } throws: {
+                ($0 as? PGError)?.sqlState == "42P01"
+            }
+            await conn.close()
+            await #expect { try await conn.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .closed }
+        }
+    }
+}
+
+@Suite("PGConnection failures")
+struct PGConnectionFailureTests {
+    @Test func aTerminatedBackendIsConnectionLost() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            _ = try await admin.query("SELECT pg_terminate_backend($1)", [String(conn.backendPID)])
+            await admin.close()
+            await #expect { try await conn.query("SELECT 1") } throws: {
+                ($0 as? PGError)?.kind == .connectionLost
+            }
+            #expect(await conn.isUsable == false)
+            await conn.close()
+        }
+    }
+}

@@ -89,6 +89,24 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the connection's own thread, where `PGSession`'s calls are plain
+    /// synchronous libpq calls: several statements (a whole login transaction) cost one
+    /// hop between the caller's task and the connection thread instead of one per statement.
+    /// `body` must not wait for other tasks; CPU work (e.g. hashing a password) is fine.
+    public func withSession<T: Sendable>(
+        _ body: @escaping @Sendable (PGSession) throws(PGError) -> T
+    ) async throws(PGError) -> T {
+        let outcome = await thread.run { [self] () -> Result<T, PGError> in
+            do throws(PGError) {
+                return .success(try body(PGSession(connection: self)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else { throw closedError }
+        return try outcome.get()
+    }
+
     /// Whether libpq still considers the connection good (false after the server dropped it).
     public var isUsable: Bool {
         get async {
@@ -155,7 +173,7 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func queryBlocking(_ sql: String, _ params: [String?]) -> Result<PGResult, PGError> {
+    fileprivate func queryBlocking(_ sql: String, _ params: [String?]) -> Result<PGResult, PGError> {
         guard let handle else { return .failure(closedError) }
         let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
         defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
@@ -165,7 +183,7 @@ public final class PGConnection: @unchecked Sendable {
         return collect(result, handle: handle)
     }
 
-    private func executeBlocking(_ sql: String) -> Result<Void, PGError> {
+    fileprivate func executeBlocking(_ sql: String) -> Result<Void, PGError> {
         guard let handle else { return .failure(closedError) }
         return collect(PQexec(handle, sql), handle: handle).map { _ in () }
     }
@@ -205,3 +223,22 @@ public final class PGConnection: @unchecked Sendable {
 struct UnsafeHandle: @unchecked Sendable {
     let raw: OpaquePointer
 }
+
+/// Synchronous access to a connection, valid only inside `PGConnection.withSession`
+/// (it runs on the connection's thread; it must not escape).
+public struct PGSession {
+    fileprivate let connection: PGConnection
+
+    /// As `PGConnection.query`, synchronously.
+    public func query(_ sql: String, _ params: [String?] = []) throws(PGError) -> PGResult {
+        try connection.queryBlocking(sql, params).get()
+    }
+
+    /// As `PGConnection.execute`, synchronously.
+    public func execute(_ sql: String) throws(PGError) {
+        try connection.executeBlocking(sql).get()
+    }
+}
+
+@available(*, unavailable)
+extension PGSession: Sendable {}
