@@ -36,12 +36,37 @@ enum PrivateDirectory {
             throw ConfgateError(.environment, "cannot create a private directory in \(root): \(errnoText())")
         }
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Who made it, for `sweepLeftovers()`.
+        _ = FileManager.default.createFile(atPath: path + "/" + ownerFile, contents: Data("\(getpid())\n".utf8))
         if let user, chown(path, user.uid, user.gid) != 0 {
             let reason = errnoText()
             rmdir(path)
             throw ConfgateError(.environment, "cannot give \(path) to user \(user.name): \(reason)")
         }
         return path
+    }
+
+    static let ownerFile = ".confgate-owner"
+
+    /// Removes scratch directories that outlived both the confgate process that made them and
+    /// their postmaster — left behind only if confgate was killed in the moments before its
+    /// watchdog existed (while unpacking the template or running initdb). Directories without
+    /// confgate's owner file are never touched.
+    static func sweepLeftovers() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        for entry in entries where entry.hasPrefix("cg-") && entry.count == 9 {
+            let dir = root + "/" + entry
+            guard let owner = try? String(contentsOfFile: dir + "/" + ownerFile, encoding: .utf8),
+                  let pid = Int32(owner.trimmingSpaces()), !isAlive(pid) else { continue }
+            let postmaster = (try? String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8))
+                .flatMap { $0.split(separator: "\n").first.flatMap { Int32($0) } }
+            if let postmaster, isAlive(postmaster) { continue }
+            remove(dir)
+        }
+    }
+
+    private static func isAlive(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 
     /// Removes `path` and everything below it; errors are ignored (best effort on teardown).

@@ -99,12 +99,17 @@ public final class ScratchServer: Sendable {
         }
         let installation = try await PostgresInstallation.find(pgBindir: options.pgBindir)
         let user = try ServerUser.resolve(requested: options.pgUser)
+        sweepOnce
+
         let template = try await TemplateCache(directory: options.cacheDirectory)
             .template(installation: installation, users: options.users, owner: user, logger: logger)
         return try await start(options, installation: installation, user: user, template: template.path, logger: logger)
     }
 
-    /// Starts a server from an existing template directory.
+    /// Removes leftovers of killed confgate processes, once per process.
+    private static let sweepOnce: Void = PrivateDirectory.sweepLeftovers()
+
+    /// Starts a server from an existing template archive.
     static func start(
         _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger,
         timings: (_ copied: Bool) -> Void = { _ in }
@@ -233,15 +238,18 @@ public final class ScratchServer: Sendable {
 
     /// Closes the `other_clients` connections, stops the server and removes its directory; waits
     /// until both are done. Safe to call more than once.
-    public func stop() async {
+    /// - Returns: the last lines of the server's log.
+    @discardableResult
+    public func stop() async -> [String] {
         let connections = held.withLock { c in defer { c = [] }; return c }
         await withTaskGroup(of: Void.self) { group in
             for connection in connections { group.addTask { await connection.close() } }
         }
-        await process.stop()
+        let exit = await process.stop()
         // The watchdog removed it; this only matters if the watchdog could not run.
         PrivateDirectory.remove(directory)
         stopped.set()
+        return exit.logTail
     }
 }
 
