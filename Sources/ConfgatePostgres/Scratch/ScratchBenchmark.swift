@@ -62,7 +62,7 @@ public enum ScratchBenchmark {
             let t0 = ContinuousClock.now
             let server = try await ScratchServer.start(
                 options, installation: installation, user: owner, template: template, logger: logger,
-                timings: { copied in copy.samples.append(ms(since: t0) - 0); _ = copied })
+                onUnpacked: { copy.samples.append(ms(since: t0)) })
             let t1 = ContinuousClock.now
             await server.stop()
             warm.samples.append(ms(since: t0))

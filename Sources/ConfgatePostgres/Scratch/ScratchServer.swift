@@ -112,7 +112,7 @@ public final class ScratchServer: Sendable {
     /// Starts a server from an existing template archive.
     static func start(
         _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger,
-        timings: (_ copied: Bool) -> Void = { _ in }
+        onUnpacked: () -> Void = {}
     ) async throws(ConfgateError) -> ScratchServer {
         let s = options.server
         var settings: [(String, String)] = [
@@ -135,7 +135,7 @@ public final class ScratchServer: Sendable {
                 PrivateDirectory.remove(directory)
                 throw error
             }
-            timings(true)
+            onUnpacked()
             let port = options.tcpPort.map { $0 == 0 ? Int.random(in: 20_000...60_000) : $0 } ?? 5432
             let command = ServerLauncher.arguments(
                 installation: installation, dataDirectory: data, socketDirectory: directory, port: port,
@@ -231,6 +231,13 @@ public final class ScratchServer: Sendable {
     private static func readPostmasterPID(_ data: String) -> Int32? {
         guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8) else { return nil }
         return text.split(separator: "\n").first.flatMap { Int32($0) }
+    }
+
+    /// The libpq parameters of one service connection for `settings`: its DSN's session
+    /// parameters pointed at this server as `auth`, with its timeouts applied (see
+    /// `connectionParameters(dsn:target:database:)`).
+    public func serviceParameters(for settings: Settings) -> [String: String] {
+        connectionParameters(dsn: settings.database.dsn, target: serviceTarget, database: settings.database)
     }
 
     /// Whether the server process has ended (stopped, or crashed).
