@@ -13,6 +13,14 @@ struct ScratchServerTests {
             pid = server.postmasterPID
             #expect(server.directory.utf8.count + "/.s.PGSQL.5432".utf8.count < 107)
             #expect(TestSupport.processExists(pid))
+            if geteuid() == 0 {
+                // The path CI takes: root runs PostgreSQL as the unprivileged `postgres` user.
+                let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+                let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") } ?? ""
+                let realUID = uidLine.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+                #expect(realUID == getpwnam("postgres")?.pointee.pw_uid)
+                #expect(realUID != 0)
+            }
             let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
             defer { Task { await conn.close() } }
             let count = try await conn.query("SELECT count(*) FROM users")

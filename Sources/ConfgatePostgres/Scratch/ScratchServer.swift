@@ -69,7 +69,6 @@ public final class ScratchServer: Sendable {
 
     private let process: ServerProcess
     private let held: Mutex<[PGConnection]>
-    private let stopped = ExitFlag()
 
     private init(
         directory: String, port: Int, tcpPort: Int?, postmasterPID: Int32, installation: PostgresInstallation,
@@ -255,7 +254,6 @@ public final class ScratchServer: Sendable {
         let exit = await process.stop()
         // The watchdog removed it; this only matters if the watchdog could not run.
         PrivateDirectory.remove(directory)
-        stopped.set()
         return exit.logTail
     }
 }
