@@ -269,3 +269,30 @@ struct PGConnectionFailureTests {
         }
     }
 }
+
+@Suite("PGConnection cancel")
+struct PGConnectionCancelTests {
+    @Test func cancelStopsARunningStatementWith57014() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            let running = Task { () -> PGError? in
+                do { _ = try await conn.query("SELECT pg_sleep(30)"); return nil } catch { return error as? PGError }
+            }
+            // Wait (bounded) until the backend is really in pg_sleep, then cancel.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
+                if state.scalar == "PgSleep" { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(await conn.cancel())
+            let error = await running.value
+            #expect(error?.sqlState == "57014")
+            #expect(error?.kind == .query)
+            #expect(try await conn.query("SELECT 1").scalar == "1")
+            await admin.close()
+            await conn.close()
+        }
+    }
+}

@@ -25,6 +25,9 @@ public final class PGConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let thread: ConnectionThread
     private let password: String?
+    /// libpq's cancel object (`PQgetCancel`): usable from any thread while the connection
+    /// thread is busy in a query.
+    private let cancelHandle: UnsafeHandle?
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
 
@@ -33,9 +36,11 @@ public final class PGConnection: @unchecked Sendable {
         self.thread = thread
         self.password = password
         self.backendPID = PQbackendPID(handle)
+        self.cancelHandle = PQgetCancel(handle).map(UnsafeHandle.init(raw:))
     }
 
     deinit {
+        if let cancelHandle { PQfreeCancel(cancelHandle.raw) }
         if let handle { PQfinish(handle) }
         thread.shutdown()
     }
@@ -112,6 +117,21 @@ public final class PGConnection: @unchecked Sendable {
         get async {
             await thread.run { [self] in handle.map { PQstatus($0) == CONNECTION_OK } ?? false } ?? false
         }
+    }
+
+    /// Asks the server to cancel the statement this connection is running (`PQcancel`, a
+    /// separate short connection, made on a thread of its own); the statement then fails
+    /// with SQLSTATE 57014. Does nothing when no statement runs. Returns whether the request
+    /// was sent.
+    @discardableResult
+    public func cancel() async -> Bool {
+        guard let cancelHandle else { return false }
+        let thread = ConnectionThread(name: "confgate-pg-cancel")
+        defer { thread.shutdown() }
+        return await thread.run {
+            var buffer = [CChar](repeating: 0, count: 256)
+            return PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 1
+        } ?? false
     }
 
     /// Closes the connection (`PQfinish`) and stops its thread. Safe to call more than once.
