@@ -13,6 +13,14 @@ struct ScratchServerTests {
             pid = server.postmasterPID
             #expect(server.directory.utf8.count + "/.s.PGSQL.5432".utf8.count < 107)
             #expect(TestSupport.processExists(pid))
+            if geteuid() == 0 {
+                // The path CI takes: root runs PostgreSQL as the unprivileged `postgres` user.
+                let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+                let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") } ?? ""
+                let realUID = uidLine.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+                #expect(realUID == getpwnam("postgres")?.pointee.pw_uid)
+                #expect(realUID != 0)
+            }
             let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
             defer { Task { await conn.close() } }
             let count = try await conn.query("SELECT count(*) FROM users")
@@ -189,5 +197,102 @@ struct InstallationTests {
         #expect(other.path != first.path)
         let entries = try FileManager.default.contentsOfDirectory(atPath: cache.directory)
         #expect(entries.sorted() == [first.path, other.path].map { ($0 as NSString).lastPathComponent }.sorted())
+    }
+}
+
+@Suite("Scratch server TCP listener")
+struct ScratchServerTCPTests {
+    @Test func tcpListenerOnRequestAndABusyPortIsAnEnvironmentErrorWithTheLog() async throws {
+        var options = TestSupport.options()
+        options.tcpPort = 0  // a random free-looking port, retried on a clash
+        try await withScratchServer(options, logger: TestSupport.logger) { server in
+            let port = try #require(server.tcpPort)
+            let viaTCP = try await PGConnection.connect(parameters: [
+                "host": "127.0.0.1", "port": String(port), "dbname": "auth", "user": "confgate",
+            ])
+            #expect(try await viaTCP.query("SELECT inet_server_port()").scalar == String(port))
+            await viaTCP.close()
+            var clash = TestSupport.options()
+            clash.tcpPort = port
+            do {
+                let second = try await ScratchServer.start(clash, logger: TestSupport.logger)
+                await second.stop()
+                Issue.record("two servers bound the same port")
+            } catch let error as ConfgateError {
+                #expect(error.kind == .environment)
+                #expect(error.details.contains { $0.contains("already in use") })
+            }
+        }
+    }
+}
+
+@Suite("PGConnection sessions")
+struct PGSessionTests {
+    @Test func aWholeLoginTransactionRunsInOneSession() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let email = AuthSchema.email(forUser: 3)
+            let sessionID = try await conn.withSession { (s: PGSession) throws(PGError) -> String? in
+                try s.execute("BEGIN")
+                let user = try s.query("SELECT id, salt, password_hash FROM users WHERE email = $1", [email])
+                let id = user.rows.first?[0] ?? nil
+                let inserted = try s.query(
+                    "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, '\\x00', now(), now() + interval '1 hour') RETURNING id",
+                    [id])
+                _ = try s.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
+                try s.execute("COMMIT")
+                return inserted.scalar
+            }
+            #expect(sessionID != nil)
+            await #expect { try await conn.withSession { (s: PGSession) throws(PGError) in try s.execute("SELECT * FROM nope") } } throws: {
+                ($0 as? PGError)?.sqlState == "42P01"
+            }
+            await conn.close()
+            await #expect { try await conn.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .closed }
+        }
+    }
+}
+
+@Suite("PGConnection failures")
+struct PGConnectionFailureTests {
+    @Test func aTerminatedBackendIsConnectionLost() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            _ = try await admin.query("SELECT pg_terminate_backend($1)", [String(conn.backendPID)])
+            await admin.close()
+            await #expect { try await conn.query("SELECT 1") } throws: {
+                ($0 as? PGError)?.kind == .connectionLost
+            }
+            #expect(await conn.isUsable == false)
+            await conn.close()
+        }
+    }
+}
+
+@Suite("PGConnection cancel")
+struct PGConnectionCancelTests {
+    @Test func cancelStopsARunningStatementWith57014() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            let running = Task { () -> PGError? in
+                do { _ = try await conn.query("SELECT pg_sleep(30)"); return nil } catch { return error as? PGError }
+            }
+            // Wait (bounded) until the backend is really in pg_sleep, then cancel.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
+                if state.scalar == "PgSleep" { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(await conn.cancel())
+            let error = await running.value
+            #expect(error?.sqlState == "57014")
+            #expect(error?.kind == .query)
+            #expect(try await conn.query("SELECT 1").scalar == "1")
+            await admin.close()
+            await conn.close()
+        }
     }
 }

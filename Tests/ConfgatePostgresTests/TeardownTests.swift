@@ -79,3 +79,17 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+@Suite("Leftover sweep")
+struct LeftoverSweepTests {
+    @Test func removesOnlyDirectoriesWhoseConfgateAndPostmasterAreGone() throws {
+        let orphan = try PrivateDirectory.make(owner: nil)
+        let alive = try PrivateDirectory.make(owner: nil)
+        defer { PrivateDirectory.remove(alive); PrivateDirectory.remove(orphan) }
+        // The orphan's maker is a pid that cannot exist; `alive` was made by this process.
+        try "\(Int32.max)\n".write(toFile: orphan + "/" + PrivateDirectory.ownerFile, atomically: true, encoding: .utf8)
+        PrivateDirectory.sweepLeftovers()
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        #expect(FileManager.default.fileExists(atPath: alive))
+    }
+}

@@ -25,6 +25,9 @@ public final class PGConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let thread: ConnectionThread
     private let password: String?
+    /// libpq's cancel object (`PQgetCancel`): usable from any thread while the connection
+    /// thread is busy in a query.
+    private let cancelHandle: UnsafeHandle?
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
 
@@ -33,9 +36,11 @@ public final class PGConnection: @unchecked Sendable {
         self.thread = thread
         self.password = password
         self.backendPID = PQbackendPID(handle)
+        self.cancelHandle = PQgetCancel(handle).map(UnsafeHandle.init(raw:))
     }
 
     deinit {
+        if let cancelHandle { PQfreeCancel(cancelHandle.raw) }
         if let handle { PQfinish(handle) }
         thread.shutdown()
     }
@@ -89,11 +94,44 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the connection's own thread, where `PGSession`'s calls are plain
+    /// synchronous libpq calls: several statements (a whole login transaction) cost one
+    /// hop between the caller's task and the connection thread instead of one per statement.
+    /// `body` must not wait for other tasks; CPU work (e.g. hashing a password) is fine.
+    public func withSession<T: Sendable>(
+        _ body: @escaping @Sendable (PGSession) throws(PGError) -> T
+    ) async throws(PGError) -> T {
+        let outcome = await thread.run { [self] () -> Result<T, PGError> in
+            do throws(PGError) {
+                return .success(try body(PGSession(connection: self)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else { throw closedError }
+        return try outcome.get()
+    }
+
     /// Whether libpq still considers the connection good (false after the server dropped it).
     public var isUsable: Bool {
         get async {
             await thread.run { [self] in handle.map { PQstatus($0) == CONNECTION_OK } ?? false } ?? false
         }
+    }
+
+    /// Asks the server to cancel the statement this connection is running (`PQcancel`, a
+    /// separate short connection, made on a thread of its own); the statement then fails
+    /// with SQLSTATE 57014. Does nothing when no statement runs. Returns whether the request
+    /// was sent.
+    @discardableResult
+    public func cancel() async -> Bool {
+        guard let cancelHandle else { return false }
+        let thread = ConnectionThread(name: "confgate-pg-cancel")
+        defer { thread.shutdown() }
+        return await thread.run {
+            var buffer = [CChar](repeating: 0, count: 256)
+            return PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 1
+        } ?? false
     }
 
     /// Closes the connection (`PQfinish`) and stops its thread. Safe to call more than once.
@@ -155,7 +193,7 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func queryBlocking(_ sql: String, _ params: [String?]) -> Result<PGResult, PGError> {
+    fileprivate func queryBlocking(_ sql: String, _ params: [String?]) -> Result<PGResult, PGError> {
         guard let handle else { return .failure(closedError) }
         let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
         defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
@@ -165,7 +203,7 @@ public final class PGConnection: @unchecked Sendable {
         return collect(result, handle: handle)
     }
 
-    private func executeBlocking(_ sql: String) -> Result<Void, PGError> {
+    fileprivate func executeBlocking(_ sql: String) -> Result<Void, PGError> {
         guard let handle else { return .failure(closedError) }
         return collect(PQexec(handle, sql), handle: handle).map { _ in () }
     }
@@ -205,3 +243,22 @@ public final class PGConnection: @unchecked Sendable {
 struct UnsafeHandle: @unchecked Sendable {
     let raw: OpaquePointer
 }
+
+/// Synchronous access to a connection, valid only inside `PGConnection.withSession`
+/// (it runs on the connection's thread; it must not escape).
+public struct PGSession {
+    fileprivate let connection: PGConnection
+
+    /// As `PGConnection.query`, synchronously.
+    public func query(_ sql: String, _ params: [String?] = []) throws(PGError) -> PGResult {
+        try connection.queryBlocking(sql, params).get()
+    }
+
+    /// As `PGConnection.execute`, synchronously.
+    public func execute(_ sql: String) throws(PGError) {
+        try connection.executeBlocking(sql).get()
+    }
+}
+
+@available(*, unavailable)
+extension PGSession: Sendable {}

@@ -184,6 +184,12 @@ public final class ExistingServerTrial: @unchecked Sendable {
         }
     }
 
+    /// The libpq parameters of one service connection for `settings` (as
+    /// `ScratchServer.serviceParameters(for:)`).
+    public func serviceParameters(for settings: Settings) -> [String: String] {
+        connectionParameters(dsn: settings.database.dsn, target: serviceTarget, database: settings.database)
+    }
+
     /// The server's settings as read back, with notes on what was not applied.
     public var applied: AppliedServerSettings { lock.withLock { _applied } }
 

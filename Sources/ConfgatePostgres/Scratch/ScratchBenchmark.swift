@@ -22,7 +22,7 @@ public enum ScratchBenchmark {
 
         var line: String {
             func f(_ v: Double) -> String { String(format: "%7.1f", v) }
-            return name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            return name.padding(toLength: 50, withPad: " ", startingAt: 0)
                 + "median \(f(median)) ms   min \(f(samples.min() ?? .nan))   p25 \(f(quantile(0.25)))   p75 \(f(quantile(0.75)))   max \(f(samples.max() ?? .nan))"
         }
     }
@@ -54,7 +54,7 @@ public enum ScratchBenchmark {
 
         // Warm: copy template → start → ready → stop → removed, as every trial does.
         var warm = Figure(name: "warm trial start→ready→stopped→removed", samples: [])
-        var copy = Figure(name: "  of which: copy template (cp -a)", samples: [])
+        var copy = Figure(name: "  of which: unpack template (tar)", samples: [])
         var ready = Figure(name: "  of which: start → ready (+ SHOW read-back)", samples: [])
         var stop = Figure(name: "  of which: stop → removed", samples: [])
         let options = ScratchServer.Options(server: .init(), users: users)
@@ -62,7 +62,7 @@ public enum ScratchBenchmark {
             let t0 = ContinuousClock.now
             let server = try await ScratchServer.start(
                 options, installation: installation, user: owner, template: template, logger: logger,
-                timings: { copied in copy.samples.append(ms(since: t0) - 0); _ = copied })
+                onUnpacked: { copy.samples.append(ms(since: t0)) })
             let t1 = ContinuousClock.now
             await server.stop()
             warm.samples.append(ms(since: t0))
@@ -71,13 +71,13 @@ public enum ScratchBenchmark {
         }
 
         // pg_ctl -w start on the same copied template, for comparison.
-        var pgctl = Figure(name: "pg_ctl -w start (same copy, same settings)", samples: [])
-        var pgctlCycle = Figure(name: "pg_ctl cycle copy→start -w→stop -w→removed", samples: [])
+        var pgctl = Figure(name: "pg_ctl -w start (same unpacked template)", samples: [])
+        var pgctlCycle = Figure(name: "pg_ctl cycle unpack→start -w→stop -w→removed", samples: [])
         for _ in 0..<runs {
             let t0 = ContinuousClock.now
             let dir = try PrivateDirectory.make(owner: owner)
             defer { PrivateDirectory.remove(dir) }
-            try await PrivateDirectory.copyTree(template, to: dir + "/data")
+            try await PrivateDirectory.unpack(template, to: dir + "/data", owner: owner)
             let serverOptions = "-k \(dir) -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             let t1 = ContinuousClock.now
             do {

@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// A throwaway PostgreSQL for one trial (issue #4): a copy of the seeded template in a
-/// private `/tmp/cg-XXXXXX` directory, started directly with the trial's `[server]`
+/// private `cg-XXXXXX` directory (under `/dev/shm` when it is a roomy tmpfs, else `/tmp`), started directly with the trial's `[server]`
 /// settings, durability off, listening on a Unix socket in that directory only.
 ///
 /// Teardown is always the watchdog's (`ServerProcess`): `stop()` closes confgate's end of the
@@ -69,7 +69,6 @@ public final class ScratchServer: Sendable {
 
     private let process: ServerProcess
     private let held: Mutex<[PGConnection]>
-    private let stopped = ExitFlag()
 
     private init(
         directory: String, port: Int, tcpPort: Int?, postmasterPID: Int32, installation: PostgresInstallation,
@@ -99,15 +98,20 @@ public final class ScratchServer: Sendable {
         }
         let installation = try await PostgresInstallation.find(pgBindir: options.pgBindir)
         let user = try ServerUser.resolve(requested: options.pgUser)
+        sweepOnce
+
         let template = try await TemplateCache(directory: options.cacheDirectory)
             .template(installation: installation, users: options.users, owner: user, logger: logger)
         return try await start(options, installation: installation, user: user, template: template.path, logger: logger)
     }
 
-    /// Starts a server from an existing template directory.
+    /// Removes leftovers of killed confgate processes, once per process.
+    private static let sweepOnce: Void = PrivateDirectory.sweepLeftovers()
+
+    /// Starts a server from an existing template archive.
     static func start(
         _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger,
-        timings: (_ copied: Bool) -> Void = { _ in }
+        onUnpacked: () -> Void = {}
     ) async throws(ConfgateError) -> ScratchServer {
         let s = options.server
         var settings: [(String, String)] = [
@@ -125,12 +129,12 @@ public final class ScratchServer: Sendable {
             let directory = try PrivateDirectory.make(owner: user)
             let data = directory + "/data"
             do throws(ConfgateError) {
-                try await PrivateDirectory.copyTree(template, to: data)
+                try await PrivateDirectory.unpack(template, to: data, owner: user)
             } catch {
                 PrivateDirectory.remove(directory)
                 throw error
             }
-            timings(true)
+            onUnpacked()
             let port = options.tcpPort.map { $0 == 0 ? Int.random(in: 20_000...60_000) : $0 } ?? 5432
             let command = ServerLauncher.arguments(
                 installation: installation, dataDirectory: data, socketDirectory: directory, port: port,
@@ -151,16 +155,13 @@ public final class ScratchServer: Sendable {
                 throw error.error
             }
             do throws(ConfgateError) {
+                let pid = readPostmasterPID(data) ?? 0
                 let (applied, held) = try await configure(
                     launch.admin, server: s, modelReserved: modelReserved, installation: installation,
-                    directory: directory, port: port)
-                // PostgreSQL counts every backend against max_connections, a superuser's too:
-                // holding this one would take a slot from the service.
-                await launch.admin.close()
-                let pid = readPostmasterPID(data) ?? 0
+                    directory: directory, port: port, postmasterPID: pid)
                 return ScratchServer(
-                    directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid, installation: installation,
-                    applied: applied, process: launch.process, held: held)
+                    directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid,
+                    installation: installation, applied: applied, process: launch.process, held: held)
             } catch {
                 await launch.admin.close()
                 await launch.process.stop()
@@ -175,7 +176,7 @@ public final class ScratchServer: Sendable {
     /// on 15), opens the `other_clients` connections, and reads the settings back.
     private static func configure(
         _ admin: PGConnection, server s: Settings.Server, modelReserved: Bool,
-        installation: PostgresInstallation, directory: String, port: Int
+        installation: PostgresInstallation, directory: String, port: Int, postmasterPID: Int32
     ) async throws(ConfgateError) -> (AppliedServerSettings, [PGConnection]) {
         var notes: [String] = []
         func show(_ name: String) async throws(ConfgateError) -> Int {
@@ -201,6 +202,12 @@ public final class ScratchServer: Sendable {
         let superuserReserved = try await show("superuser_reserved_connections")
         let reserved = installation.hasReservedConnections ? try await show("reserved_connections") : (modelReserved ? s.reservedConnections : 0)
 
+        // PostgreSQL counts every backend against max_connections, a superuser's too: the
+        // admin connection (and the readiness probes) must be gone before the trial, or they
+        // would take slots from the service. A backend releases its slot as its process exits.
+        await admin.close()
+        await BackendWatch.waitUntilGone(postmaster: postmasterPID, role: AuthSchema.superuserRole)
+
         var held: [PGConnection] = []
         let service = ConnectionTarget(host: directory, port: port, database: AuthSchema.database, user: AuthSchema.serviceRole)
         var parameters = service.parameters
@@ -225,20 +232,29 @@ public final class ScratchServer: Sendable {
         return text.split(separator: "\n").first.flatMap { Int32($0) }
     }
 
+    /// The libpq parameters of one service connection for `settings`: its DSN's session
+    /// parameters pointed at this server as `auth`, with its timeouts applied (see
+    /// `connectionParameters(dsn:target:database:)`).
+    public func serviceParameters(for settings: Settings) -> [String: String] {
+        connectionParameters(dsn: settings.database.dsn, target: serviceTarget, database: settings.database)
+    }
+
     /// Whether the server process has ended (stopped, or crashed).
     public var hasExited: Bool { process.hasExited }
 
     /// Closes the `other_clients` connections, stops the server and removes its directory; waits
     /// until both are done. Safe to call more than once.
-    public func stop() async {
+    /// - Returns: the last lines of the server's log.
+    @discardableResult
+    public func stop() async -> [String] {
         let connections = held.withLock { c in defer { c = [] }; return c }
         await withTaskGroup(of: Void.self) { group in
             for connection in connections { group.addTask { await connection.close() } }
         }
-        await process.stop()
+        let exit = await process.stop()
         // The watchdog removed it; this only matters if the watchdog could not run.
         PrivateDirectory.remove(directory)
-        stopped.set()
+        return exit.logTail
     }
 }
 

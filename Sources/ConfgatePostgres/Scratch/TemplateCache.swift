@@ -5,7 +5,7 @@ import Synchronization
 
 /// Seeded data directories, built once and copied for every trial.
 ///
-/// A template lives at `<directory>/<key>`, the key naming what decides its content:
+/// A template lives at `<directory>/<key>.tar` (a tar of the data directory), the key naming what decides its content:
 /// PostgreSQL version, `AuthSchema.version`, user count, and (as root) the owner's uid —
 /// e.g. `pg15.18-schema1-users10000-uid101`. A template is built in a private directory and
 /// renamed into place, so it is either complete or absent; when two processes build the same
@@ -34,13 +34,13 @@ public struct TemplateCache: Sendable {
         return key
     }
 
-    /// The template's data directory, building it first when absent.
+    /// The template's archive, building it first when absent.
     /// - Returns: its path, and whether this call built it.
     public func template(
         installation: PostgresInstallation, users: Int, owner: ServerUser?, logger: Logger
     ) async throws(ConfgateError) -> (path: String, built: Bool) {
-        let path = directory + "/" + Self.key(installation: installation, users: users, owner: owner)
-        if FileManager.default.fileExists(atPath: path + "/PG_VERSION") { return (path, false) }
+        let path = directory + "/" + Self.key(installation: installation, users: users, owner: owner) + ".tar"
+        if FileManager.default.fileExists(atPath: path) { return (path, false) }
         // One build per template in this process; other processes race on the rename.
         let (task, mine) = TemplateBuilds.shared.task(for: path) {
             logger.info("building the template", metadata: ["path": "\(path)", "users": "\(users)"])
@@ -55,8 +55,8 @@ public struct TemplateCache: Sendable {
         return (path, mine)
     }
 
-    /// initdb, start, schema + seed, fast shutdown (a checkpoint, so copies start without
-    /// recovery), then rename into `path`.
+    /// initdb (1 MB WAL segments, so the archive stays small), start, schema + seed, fast
+    /// shutdown (a checkpoint, so copies start without recovery), then archive into `path`.
     func build(
         into path: String, installation: PostgresInstallation, users: Int, owner: ServerUser?, logger: Logger
     ) async throws(ConfgateError) {
@@ -71,7 +71,7 @@ public struct TemplateCache: Sendable {
         do {
             try await ProcessRunner.output(
                 installation.path("initdb"),
-                ["-D", data, "--no-sync", "-E", "UTF8", "--locale=C", "-A", "trust",
+                ["-D", data, "--no-sync", "-E", "UTF8", "--locale=C", "-A", "trust", "--wal-segsize=1",
                  "-U", AuthSchema.superuserRole, "--no-instructions"],
                 user: owner, workingDirectory: work)
         } catch {
@@ -79,7 +79,7 @@ public struct TemplateCache: Sendable {
         }
         let command = ServerLauncher.arguments(
             installation: installation, dataDirectory: data, socketDirectory: work, port: 5432, tcp: nil,
-            settings: [("max_connections", "20")])
+            settings: [("max_connections", "20"), ("min_wal_size", "2MB")])
         let launch: ServerLauncher.Launch
         do {
             launch = try await ServerLauncher.launch(
@@ -116,22 +116,15 @@ public struct TemplateCache: Sendable {
         try await install(data, at: path)
     }
 
-    /// Moves a finished data directory to `path` atomically (rename; across file systems,
-    /// copy beside `path` first). Losing the race to another builder is fine.
+    /// Archives a finished data directory beside `path` and renames the archive into place
+    /// (atomic); losing the race to another builder is fine.
     private func install(_ data: String, at path: String) async throws(ConfgateError) {
-        if rename(data, path) == 0 { return }
-        if errno == EEXIST || errno == ENOTEMPTY { return }
-        guard errno == EXDEV else {
-            throw ConfgateError(.environment, "cannot move the template to \(path): \(errnoText())")
-        }
-        let incoming = directory + "/.incoming-\(UInt64.random(in: 0...UInt64.max))"
-        try await PrivateDirectory.copyTree(data, to: incoming)
+        let incoming = directory + "/.incoming-\(UInt64.random(in: 0...UInt64.max)).tar"
+        try await PrivateDirectory.archive(data, to: incoming)
         if rename(incoming, path) != 0 {
-            let failure = errno
+            let reason = errnoText()
             PrivateDirectory.remove(incoming)
-            if failure != EEXIST && failure != ENOTEMPTY {
-                throw ConfgateError(.environment, "cannot move the template to \(path): \(String(validatingCString: strerror(failure)) ?? "")")
-            }
+            throw ConfgateError(.environment, "cannot move the template to \(path): \(reason)")
         }
     }
 }
