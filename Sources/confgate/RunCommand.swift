@@ -42,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
         let parsed = try SettingsFile.load(path: settings)
         let gateSettings = try load.apply(to: GateFile.resolve(path: gate))
         let logger = Logger(label: "confgate")
-        let runner = TrialRunner(server: server.scratchOptions(users: gateSettings.load.users), logger: logger)
+        let runner = TrialRunner(source: server.source(users: gateSettings.load.users), logger: logger)
         let usable = Derived(parsed).usable
         let progress = Progress(label: "run", totalSeconds: gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds, usable: usable)
         let result = try await Interruption.cancellable {

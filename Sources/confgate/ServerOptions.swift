@@ -12,8 +12,16 @@ struct ServerOptions: ParsableArguments {
         "When run as root, the unprivileged user that runs PostgreSQL (default: postgres).", valueName: "user"))
     var pgUser: String?
 
-    /// Scratch-server options for `users` seeded accounts.
-    func scratchOptions(users: Int) -> ScratchServer.Options {
-        ScratchServer.Options(users: users, pgBindir: pgBindir, pgUser: pgUser)
+    @Option(name: .customLong("postgres"), help: ArgumentHelp(
+        "auto (default): a scratch PostgreSQL per trial; or a superuser URL of an existing server (e.g. a CI service container): a fresh database per trial, judged against that server's own max_connections.",
+        valueName: "auto|url"))
+    var postgres: String = "auto"
+
+    /// Where trials get their server, for `users` seeded accounts.
+    func source(users: Int) -> TrialRunner.ServerSource {
+        if postgres == "auto" {
+            return .scratch(ScratchServer.Options(users: users, pgBindir: pgBindir, pgUser: pgUser))
+        }
+        return .existing(url: postgres)
     }
 }

@@ -76,7 +76,7 @@ struct VerifyCommand: AsyncParsableCommand {
             diff: diff, verdict: Verdict(decision: .pass, reasons: [], warnings: [], latency: []))
 
         if !lintOnly {
-            let runner = VerifyRunner(runner: TrialRunner(server: server.scratchOptions(users: gateSettings.load.users), logger: Logger(label: "confgate")))
+            let runner = VerifyRunner(runner: TrialRunner(source: server.source(users: gateSettings.load.users), logger: Logger(label: "confgate")))
             let total = gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds
             let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
             let load = gateSettings.load

@@ -85,7 +85,8 @@ public struct VerdictJudge: Sendable {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
         let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }
-        let atLimit = peak >= side.derived.usable || refused > 0
+        let usable = Self.usable(side)
+        let atLimit = peak >= usable || refused > 0
         guard worst > gate.maxFailedLogins || atLimit else { return nil }
 
         var parts: [String] = []
@@ -100,8 +101,8 @@ public struct VerdictJudge: Sendable {
                 evidence.append("\(tally.outcome): \(tally.count) [\(phases)], first at \(Self.seconds(tally.firstAt)) into a trial")
             }
         }
-        if peak >= side.derived.usable {
-            parts.append("peak \(peak)/\(side.derived.usable) connections reached the usable limit")
+        if peak >= usable {
+            parts.append("peak \(peak)/\(usable) connections reached the usable limit")
         }
         if refused > 0 {
             parts.append("the server refused \(refused) pool connection attempt\(refused == 1 ? "" : "s") with 53300 (too many clients)")
@@ -138,11 +139,18 @@ public struct VerdictJudge: Sendable {
     }
 
     func utilization(_ side: Side) -> Verdict.Reason? {
-        guard side.derived.usable > 0 else { return nil }
+        let usable = Self.usable(side)
+        guard usable > 0 else { return nil }
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
-        let share = Double(peak) / Double(side.derived.usable)
-        guard share > gate.maxUtilization, peak < side.derived.usable else { return nil }
-        return .init(.utilization, "peak \(peak)/\(side.derived.usable) connections is \(Int((share * 100).rounded()))% of usable, above max_utilization \(Int((gate.maxUtilization * 100).rounded()))%")
+        let share = Double(peak) / Double(usable)
+        guard share > gate.maxUtilization, peak < usable else { return nil }
+        return .init(.utilization, "peak \(peak)/\(usable) connections is \(Int((share * 100).rounded()))% of usable, above max_utilization \(Int((gate.maxUtilization * 100).rounded()))%")
+    }
+
+    /// The limit the runs really met: the server's own on `--postgres URL` (its
+    /// `max_connections` is not the file's), else the file's arithmetic.
+    static func usable(_ side: Side) -> Int {
+        side.runs.map(\.usable).filter { $0 > 0 }.min() ?? side.derived.usable
     }
 
     /// Sums tallies of the same outcome across rounds.

@@ -2,15 +2,40 @@ import ConfgateCore
 import Foundation
 import Logging
 
-/// Runs one side's settings for one trial: a scratch server with its `[server]` section,
-/// the fleet with its pools, the load, and the teardown of all of it on every path.
+/// Runs one side's settings for one trial: a server with its `[server]` section, the
+/// fleet with its pools, the load, and the teardown of all of it on every path.
 public struct TrialRunner: Sendable {
-    public var server: ScratchServer.Options
+    /// Where each trial's server comes from.
+    public enum ServerSource: Sendable {
+        /// A fresh scratch PostgreSQL per trial (the default).
+        case scratch(ScratchServer.Options)
+        /// `--postgres URL`: a fresh database per trial on an existing server, whose own
+        /// `max_connections` and reservations are in force (read back and reported).
+        case existing(url: String)
+    }
+
+    public var source: ServerSource
     public var logger: Logger
 
-    public init(server: ScratchServer.Options, logger: Logger) {
-        self.server = server
+    public init(source: ServerSource, logger: Logger) {
+        self.source = source
         self.logger = logger
+    }
+
+    public init(server: ScratchServer.Options, logger: Logger) {
+        self.init(source: .scratch(server), logger: logger)
+    }
+
+    /// The server of one trial, whichever its source.
+    struct TrialServer {
+        var serviceTarget: ConnectionTarget
+        var superuserTarget: ConnectionTarget
+        /// Connections the fleet can open, the monitoring connection's slot excluded.
+        var usable: Int
+        var notes: [String]
+        var hasExited: @Sendable () -> Bool
+        /// Stops or releases the server; returns the server log's last lines when it has one.
+        var finish: @Sendable () async -> [String]
     }
 
     /// Runs `settings` under `load` and returns what was measured. Throws
@@ -20,37 +45,57 @@ public struct TrialRunner: Sendable {
         _ settings: Settings, load: GateSettings.Load, concurrency: Int? = nil, deploy: Bool? = nil,
         progress: (@Sendable (TimelinePoint, Duration) -> Void)? = nil
     ) async throws(ConfgateError) -> RunResult {
-        var options = server
-        options.server = settings.server
-        // confgate's own monitoring connection (a superuser) takes an ordinary slot when it
-        // connects to the empty server; one more slot keeps the fleet's limit exactly what
-        // production's would be: max_connections − reserved − other clients.
-        options.server.maxConnections += 1
-        options.users = load.users
-        let scratch = try await ScratchServer.start(options, logger: logger)
+        let server = try await start(settings, users: load.users)
         do {
             let result = try await measure(settings, load: load, concurrency: concurrency, deploy: deploy,
-                                           on: scratch, progress: progress)
-            await scratch.stop()
+                                           on: server, progress: progress)
+            _ = await server.finish()
             return result
         } catch {
-            await scratch.stop()
+            _ = await server.finish()
             throw error
         }
     }
 
+    private func start(_ settings: Settings, users: Int) async throws(ConfgateError) -> TrialServer {
+        switch source {
+        case .scratch(var options):
+            options.server = settings.server
+            // confgate's own monitoring connection (a superuser) takes an ordinary slot when it
+            // connects to the empty server; one more slot keeps the fleet's limit exactly what
+            // production's would be: max_connections − reserved − other clients.
+            options.server.maxConnections += 1
+            options.users = users
+            let scratch = try await ScratchServer.start(options, logger: logger)
+            return TrialServer(
+                serviceTarget: scratch.serviceTarget, superuserTarget: scratch.superuserTarget,
+                usable: scratch.applied.usable - 1, notes: scratch.applied.notes,
+                hasExited: { scratch.hasExited }, finish: { await scratch.stop() })
+        case .existing(let url):
+            let existing = try await ExistingServer.connect(url: url, logger: logger)
+            let trial = try await existing.prepareTrial(server: settings.server, users: users, logger: logger)
+            let applied = trial.applied
+            var notes = applied.notes
+            notes.append("--postgres server: judged against its own max_connections \(applied.maxConnections) and superuser_reserved_connections \(applied.superuserReservedConnections)")
+            return TrialServer(
+                serviceTarget: trial.serviceTarget, superuserTarget: trial.superuserTarget,
+                usable: applied.usable - 1, notes: notes,
+                hasExited: { false }, finish: { await trial.finish(); return [] })
+        }
+    }
+
     private func measure(
-        _ settings: Settings, load: GateSettings.Load, concurrency: Int?, deploy: Bool?, on scratch: ScratchServer,
+        _ settings: Settings, load: GateSettings.Load, concurrency: Int?, deploy: Bool?, on server: TrialServer,
         progress: (@Sendable (TimelinePoint, Duration) -> Void)?
     ) async throws(ConfgateError) -> RunResult {
         let monitor: PGConnection
         do {
-            monitor = try await PGConnection.connect(parameters: scratch.superuserTarget.parameters
+            monitor = try await PGConnection.connect(parameters: server.superuserTarget.parameters
                 .merging(["application_name": "confgate-monitor"]) { $1 })
         } catch {
             throw ConfgateError(.environment, "could not open the monitoring connection: \(error)")
         }
-        let parameters = connectionParameters(dsn: settings.database.dsn, target: scratch.serviceTarget, database: settings.database)
+        let parameters = connectionParameters(dsn: settings.database.dsn, target: server.serviceTarget, database: settings.database)
         let fleet = Fleet(settings: settings, parameters: parameters, dbTime: load.dbTime)
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()
@@ -59,23 +104,16 @@ public struct TrialRunner: Sendable {
         let plan = LoadPlan.make(load, deploy: surge)
         let driver = LoadDriver(plan: plan, concurrency: concurrency, requestTimeout: settings.fleet.requestTimeout.duration)
         let watcher = PGServerWatcher(connection: monitor, fleetPrefix: fleet.applicationPrefix)
-        let usable = scratch.applied.usable - 1
-        let observation = await driver.run(target: fleet, watcher: watcher, usable: usable, progress: progress)
+        let observation = await driver.run(target: fleet, watcher: watcher, usable: server.usable, progress: progress)
         await fleet.shutdown()
         await monitor.close()
 
         var summary = observation.summary
         summary.connectFailures = fleet.connectFailures()
-        summary.notes += scratch.applied.notes
-        if scratch.hasExited {
-            throw ConfgateError(.environment, "the scratch server exited during the trial", details: Self.logTail(scratch))
+        summary.notes += server.notes
+        if server.hasExited() {
+            throw ConfgateError(.environment, "the scratch server exited during the trial", details: await server.finish())
         }
         return RunResult(settings: settings, load: load, summary: summary, timeline: observation.timeline, latency: observation.latency)
-    }
-
-    /// The server log's last lines, to explain a crash.
-    static func logTail(_ scratch: ScratchServer, lines: Int = 10) -> [String] {
-        guard let text = try? String(contentsOfFile: scratch.directory + "/server.log", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").suffix(lines).map(String.init)
     }
 }
