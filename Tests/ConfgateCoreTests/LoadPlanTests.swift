@@ -49,7 +49,7 @@ import Testing
         long.spike = .init(multiplier: 3, duration: .seconds(20))
         let plan = LoadPlan.make(long, deploy: false)
         let window = try #require(plan.spike)
-        #expect(window.start == 33_000_000 && window.end == 53_000_000)
+        #expect(window.start == 23_000_000 && window.end == 43_000_000)
         let inSpike = plan.arrivals.filter { window.contains($0.offset) }.count
         #expect(abs(Double(inSpike) / 20 - 1200) / 1200 < 0.05)
         #expect(plan.arrivals.filter { window.contains($0.offset) }.allSatisfy { $0.phase == .spike })
@@ -88,7 +88,7 @@ import Testing
         #expect(g.load.spike == nil)
         #expect(g.load.dbTime == .milliseconds(0))
         #expect(g.load.seed == 1)
-        #expect(g.load.duration == .seconds(20))
+        #expect(g.load.duration == .seconds(10))
     }
 
     @Test func badFlagValueNamesTheFlag() {

@@ -50,7 +50,7 @@ public struct LoadPlan: Hashable, Sendable, Codable {
         return .steady
     }
 
-    /// Builds the plan for `load`. The measured duration is split as: spike from 30% of it
+    /// Builds the plan for `load`. The measured duration is split as: spike from 20% of it
     /// (its own length, clamped to end by 55%), deploy surge at 60% and retirement at 80%,
     /// so the spike and the deploy never overlap and each is measured on its own.
     /// - Parameter deploy: whether to schedule a rolling deploy (the fleet has surge instances).
@@ -60,7 +60,7 @@ public struct LoadPlan: Hashable, Sendable, Codable {
         let total = warmup + measured
         var spikeWindow: Window?
         if let spike = load.spike, spike.multiplier > 0, spike.duration.microseconds > 0 {
-            let start = warmup + measured * 3 / 10
+            let start = warmup + measured * 2 / 10
             let end = min(start + spike.duration.microseconds, warmup + measured * 55 / 100)
             if end > start { spikeWindow = Window(start: start, end: end) }
         }

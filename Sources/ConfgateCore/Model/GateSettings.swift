@@ -5,9 +5,10 @@ public struct GateSettings: Hashable, Sendable, Codable {
     public struct Load: Hashable, Sendable, Codable {
         /// Logins per second across the fleet at steady state. Default 400.
         public var rate: Double
-        /// Length of each trial after warmup. Default 20s.
+        /// Length of each trial after warmup. Default 10s (3 rounds of both sides then fit the
+        /// 90-second budget of a pre-merge check; raise it for tighter latency intervals).
         public var duration: SettingDuration
-        /// Traffic before measuring starts. Default 3s.
+        /// Traffic before measuring starts. Default 2s.
         public var warmup: SettingDuration
         /// A burst in the middle of each trial; `nil` when `off`. Default 3x for 4s.
         public var spike: Spike?
@@ -26,8 +27,8 @@ public struct GateSettings: Hashable, Sendable, Codable {
 
         public init(
             rate: Double = 400,
-            duration: SettingDuration = .seconds(20),
-            warmup: SettingDuration = .seconds(3),
+            duration: SettingDuration = .seconds(10),
+            warmup: SettingDuration = .seconds(2),
             spike: Spike? = Spike(multiplier: 3, duration: .seconds(4)),
             deploy: Bool = true,
             users: Int = 10_000,
