@@ -61,6 +61,26 @@ import Testing
         #expect(alike.lower <= 1 && alike.upper >= 1)
     }
 
+    @Test func singleRoundTailIsReportedButNotJudged() {
+        var a = LatencyHistogram.latency(), b = LatencyHistogram.latency()
+        var rng = SeededGenerator(seed: 4)
+        for _ in 0..<5_000 {
+            let v = 5_000 + rng.next() % 5_000
+            _ = a.record(v)
+            _ = b.record(v * 5)
+        }
+        let tail = LatencyComparison.compare(
+            metric: "p99", percentile: 99, current: [Int64(a.valueAtPercentile(99))], proposed: [Int64(b.valueAtPercentile(99))],
+            currentHistograms: [HistogramBuckets(a)], proposedHistograms: [HistogramBuckets(b)], tolerance: 0.1, confidence: 0.95)
+        #expect(tail.ratio > 4)
+        #expect(tail.lower > 1.1, "the interval itself is still reported")
+        #expect(!tail.decides)
+        #expect(!tail.regressed)
+        let rounds = LatencyComparison.compare(metric: "p99", percentile: 99, current: [10_000, 10_000], proposed: [50_000, 50_000],
+                                               tolerance: 0.1, confidence: 0.95)
+        #expect(rounds.decides && rounds.regressed)
+    }
+
     @Test func singleRoundWithoutHistogramsNeverBlocks() {
         let c = LatencyComparison.compare(metric: "p50", percentile: 50, current: [1_000], proposed: [5_000],
                                           tolerance: 0.1, confidence: 0.95)
