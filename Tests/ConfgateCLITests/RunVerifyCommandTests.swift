@@ -94,7 +94,9 @@ struct RunVerifyCommandTests {
                 .replacingOccurrences(of: "max_connections = 100", with: "max_connections = 200")
                 .write(toFile: settings, atomically: true, encoding: .utf8)
             let output = dir + "/run.json"
-            let result = try confgate(["run", "--settings", settings, "--duration", "3s", "--warmup", "1s", "--spike", "off",
+            // 4 s measured: the deploy window (60–80%) is 800 ms, time for the surge pools to
+            // open their connections one at a time even on a busy machine.
+            let result = try confgate(["run", "--settings", settings, "--duration", "4s", "--warmup", "1s", "--spike", "off",
                                        "--deploy", "on", "--rate", "200/s", "--users", "500", "--output", output])
             expectRan(result)
             let timeline = try #require(try jsonObject(atPath: output)["timeline"] as? [[String: Any]])
