@@ -46,7 +46,16 @@ public struct VerdictJudge: Sendable {
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
             latency = compareLatency(current, proposed)
             for comparison in latency where comparison.regressed {
-                reasons.append(latencyReason(comparison))
+                if failedTrials.isEmpty {
+                    reasons.append(latencyReason(comparison))
+                } else {
+                    // A trial that failed or whose driver fell behind measured a distorted load
+                    // (a starved machine slows every login): latency from such a set of trials
+                    // is reported but cannot block; the verdict is then at best inconclusive.
+                    var reason = latencyReason(comparison)
+                    reason.message += " (not judged: a trial did not run cleanly)"
+                    warnings.append(reason)
+                }
             }
         }
         for message in ruleErrors {
