@@ -39,7 +39,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt and summary.md here.", valueName: "dir"))
     var reportDir: String?
 
-    @Flag(name: .long, help: "One short trial per side (a fast look, labelled as such).")
+    @Flag(name: .long, help: "One short trial per side: 1s warmup, 5s measured, a 2s spike, unless --warmup, --duration or --spike say otherwise (a fast look, labelled as such).")
     var quick = false
 
     @Flag(name: .customLong("lint-only"), help: "Diff and lint only; run no load.")
@@ -62,10 +62,13 @@ struct VerifyCommand: AsyncParsableCommand {
         overrides.set("trials", trials)
         gateSettings = try load.apply(to: overrides.apply(to: gateSettings))
         if quick {
+            // Short phases, except where a flag says otherwise: flags override (design §4).
             gateSettings.load.trials = 1
-            gateSettings.load.warmup = .seconds(1)
-            gateSettings.load.duration = .seconds(5)
-            if let spike = gateSettings.load.spike { gateSettings.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2)) }
+            if load.warmup == nil { gateSettings.load.warmup = .seconds(1) }
+            if load.duration == nil { gateSettings.load.duration = .seconds(5) }
+            if load.spike == nil, let spike = gateSettings.load.spike {
+                gateSettings.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2))
+            }
         }
         let sides = try Linter.lintSides(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
         let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)

@@ -52,7 +52,7 @@ import Testing
         let slower = LatencyComparison.compare(
             metric: "p50", percentile: 50, current: [Int64(a.valueAtPercentile(50))], proposed: [Int64(b.valueAtPercentile(50))],
             currentHistograms: [HistogramBuckets(a)], proposedHistograms: [HistogramBuckets(b)], tolerance: 0.1, confidence: 0.95)
-        #expect(slower.method == "bootstrap within 1 round")
+        #expect(slower.method.hasPrefix("bootstrap within 1 round"))
         #expect(slower.regressed)
         let alike = LatencyComparison.compare(
             metric: "p99", percentile: 99, current: [Int64(a.valueAtPercentile(99))], proposed: [Int64(same.valueAtPercentile(99))],
@@ -61,26 +61,29 @@ import Testing
         #expect(alike.lower <= 1 && alike.upper >= 1)
     }
 
+    @Test func singleRoundTailIsReportedButNotJudged() {
+        var a = LatencyHistogram.latency(), b = LatencyHistogram.latency()
+        var rng = SeededGenerator(seed: 4)
+        for _ in 0..<5_000 {
+            let v = 5_000 + rng.next() % 5_000
+            _ = a.record(v)
+            _ = b.record(v * 5)
+        }
+        let tail = LatencyComparison.compare(
+            metric: "p99", percentile: 99, current: [Int64(a.valueAtPercentile(99))], proposed: [Int64(b.valueAtPercentile(99))],
+            currentHistograms: [HistogramBuckets(a)], proposedHistograms: [HistogramBuckets(b)], tolerance: 0.1, confidence: 0.95)
+        #expect(tail.ratio > 4)
+        #expect(tail.lower > 1.1, "the interval itself is still reported")
+        #expect(!tail.decides)
+        #expect(!tail.regressed)
+        let rounds = LatencyComparison.compare(metric: "p99", percentile: 99, current: [10_000, 10_000], proposed: [50_000, 50_000],
+                                               tolerance: 0.1, confidence: 0.95)
+        #expect(rounds.decides && rounds.regressed)
+    }
+
     @Test func singleRoundWithoutHistogramsNeverBlocks() {
         let c = LatencyComparison.compare(metric: "p50", percentile: 50, current: [1_000], proposed: [5_000],
                                           tolerance: 0.1, confidence: 0.95)
-        #expect(!c.regressed)
-    }
-}
-
-@Suite struct SingleRoundAllowanceTests {
-    @Test func aSingleRoundMustClearTheToleranceByTheNoiseAllowance() {
-        // 30% slower in one round, tightly measured: within run-to-run noise, so not blocked.
-        var a = LatencyHistogram.latency(), b = LatencyHistogram.latency()
-        for v in stride(from: UInt64(5_000), to: 15_000, by: 2) {
-            _ = a.record(v)
-            _ = b.record(v * 13 / 10)
-        }
-        let c = LatencyComparison.compare(
-            metric: "p99", percentile: 99, current: [Int64(a.valueAtPercentile(99))], proposed: [Int64(b.valueAtPercentile(99))],
-            currentHistograms: [HistogramBuckets(a)], proposedHistograms: [HistogramBuckets(b)], tolerance: 0.1, confidence: 0.95)
-        #expect(c.lower > 1.1)
-        #expect(abs(c.threshold - 1.65) < 1e-9)
         #expect(!c.regressed)
     }
 }

@@ -118,3 +118,22 @@ import Testing
         #expect(v.reasons[0].message.contains("refused 12 pool connection attempts with 53300"))
     }
 }
+
+extension VerdictJudgeTests {
+    @Test func latencyFromATrialThatDidNotRunCleanlyDoesNotBlock() {
+        let judge = VerdictJudge(gate: .init(), deployRan: false)
+        let derived = Derived(Settings())
+        let fast = RunSummary(completed: 100, latency: .init(count: 100, p50: 5_000, p99: 9_000))
+        let slow = RunSummary(completed: 100, latency: .init(count: 100, p50: 50_000, p99: 90_000))
+        let current = VerdictJudge.Side(derived: derived, runs: [fast, fast, fast])
+        let proposed = VerdictJudge.Side(derived: derived, runs: [slow, slow, slow])
+        let clean = judge.judge(current: current, proposed: proposed)
+        #expect(clean.decision == .blocked)
+        #expect(clean.reasons.contains { $0.kind == .latency })
+        let distorted = judge.judge(current: current, proposed: proposed,
+                                    failedTrials: ["round 2: the load driver fell behind (lag p99 77 ms > 20 ms)"])
+        #expect(distorted.decision == .inconclusive)
+        #expect(!distorted.reasons.contains { $0.kind == .latency })
+        #expect(distorted.warnings.contains { $0.kind == .latency && $0.message.contains("not judged") })
+    }
+}

@@ -26,18 +26,13 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
     public var tolerance: Double
     /// How the interval was made: `t over N rounds` or `bootstrap within 1 round`.
     public var method: String
-    /// The ratio the lower bound must exceed to count as a regression: 1 + tolerance
-    /// across rounds; with a single round, also × `singleRoundNoiseAllowance`.
-    public var threshold: Double
 
-    /// True when the lower bound exceeds the threshold.
-    public var regressed: Bool { lower > threshold }
+    /// False when this comparison is reported but may not block: a tail percentile (p99)
+    /// measured in a single round, which one stall of the machine decides.
+    public var decides: Bool = true
 
-    /// A single round's bootstrap sees only the noise *within* that run, not from one run
-    /// to the next (server start, cache state, the machine's other load), which on a busy
-    /// 2-core machine moved an identical pair's p99 by up to ±30%. So a single round must
-    /// clear the tolerance by a further 50% before it blocks.
-    public static let singleRoundNoiseAllowance = 1.5
+    /// True when the comparison decides and its lower bound exceeds 1 + tolerance.
+    public var regressed: Bool { decides && lower > 1 + tolerance }
 
     /// Compares paired per-round percentiles. `current` and `proposed` must have the same
     /// count ≥ 1; for a single round pass the two rounds' histograms for the bootstrap.
@@ -53,8 +48,7 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
         let mean = logs.reduce(0, +) / Double(n)
         var result = LatencyComparison(
             metric: metric, current: current, proposed: proposed, ratio: exp(mean),
-            lower: exp(mean), upper: exp(mean), confidence: confidence, tolerance: tolerance, method: "",
-            threshold: 1 + tolerance)
+            lower: exp(mean), upper: exp(mean), confidence: confidence, tolerance: tolerance, method: "")
         if n >= 2 {
             let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
             let half = Quantiles.t(confidence, df: n - 1) * (variance / Double(n)).squareRoot()
@@ -63,16 +57,39 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
             result.method = "t over \(n) rounds"
         } else if let a = currentHistograms.first, let b = proposedHistograms.first {
             let bounds = bootstrap(a, b, percentile: percentile, confidence: confidence, seed: seed)
-            result.lower = bounds.lower
-            result.upper = bounds.upper
-            result.method = "bootstrap within 1 round"
-            result.threshold = (1 + tolerance) * singleRoundNoiseAllowance
+            // The bootstrap sees only the sampling noise of logins within the round, not how
+            // much a whole run moves from one run to the next on a busy machine; widen the
+            // interval by that run-to-run allowance so identical settings never block.
+            result.lower = bounds.lower / singleRoundAllowance
+            result.upper = bounds.upper * singleRoundAllowance
+            result.method = "bootstrap within 1 round, ×\(formatAllowance) run-to-run allowance"
+            if percentile > 50 {
+                // A tail percentile of one short run is set by its few slowest logins, and one
+                // stall of the machine (another job's burst of CPU) makes them: an A/A --quick
+                // run measured p99 ×64 with nothing changed. Across rounds the t interval sees
+                // such a round as spread; within one round nothing can, so only p50 decides.
+                result.decides = false
+                result.method += "; one round's tail is set by single stalls of the machine: reported, not judged"
+            }
         } else {
             result.method = "single round, no interval"
             // Without any interval, be conservative: never block on a point estimate alone.
             result.lower = min(result.lower, 1)
         }
         return result
+    }
+
+    /// How far a percentile of one run may move against another run of identical settings,
+    /// as a ratio, beyond the within-run sampling noise the bootstrap measures. Measured on
+    /// the 2-core CI machine with other work running: A/A `--quick` runs gave p99 ratios from
+    /// ×0.66 to ×1.68, with bootstrap bounds that excluded 1 (a stall of the machine delays
+    /// a burst of logins together, which a resampling of independent logins cannot see).
+    /// With one round there is no spread across rounds to measure this, so the single-round
+    /// interval is widened by this factor on both sides.
+    public static let singleRoundAllowance = 2.0
+
+    private static var formatAllowance: String {
+        singleRoundAllowance == singleRoundAllowance.rounded() ? String(Int(singleRoundAllowance)) : String(singleRoundAllowance)
     }
 
     /// Percentile-bootstrap interval for the ratio of a percentile between two samples.

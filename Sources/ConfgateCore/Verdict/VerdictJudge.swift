@@ -46,7 +46,16 @@ public struct VerdictJudge: Sendable {
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
             latency = compareLatency(current, proposed)
             for comparison in latency where comparison.regressed {
-                reasons.append(latencyReason(comparison))
+                if failedTrials.isEmpty {
+                    reasons.append(latencyReason(comparison))
+                } else {
+                    // A trial that failed or whose driver fell behind measured a distorted load
+                    // (a starved machine slows every login): latency from such a set of trials
+                    // is reported but cannot block; the verdict is then at best inconclusive.
+                    var reason = latencyReason(comparison)
+                    reason.message += " (not judged: a trial did not run cleanly)"
+                    warnings.append(reason)
+                }
             }
         }
         for message in ruleErrors {
@@ -133,7 +142,7 @@ public struct VerdictJudge: Sendable {
 
     func latencyReason(_ c: LatencyComparison) -> Verdict.Reason {
         let pct = { (x: Double) in String(format: "%+.0f%%", (x - 1) * 100) }
-        let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; blocks above \(pct(c.threshold)))"
+        let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; tolerance \(pct(1 + c.tolerance)))"
         let rounds = zip(c.current, c.proposed).map { "\(Self.millis($0)) → \(Self.millis($1))" }.joined(separator: ", ")
         return .init(.latency, message, evidence: ["\(c.metric) per round: \(rounds)", "interval: \(c.method), ratio \(String(format: "%.2f", c.lower))…\(String(format: "%.2f", c.upper))"])
     }

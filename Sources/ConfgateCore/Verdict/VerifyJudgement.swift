@@ -7,8 +7,15 @@ public enum VerifyJudgement {
             gate: result.gate,
             deployRan: !result.lintOnly && result.load.deploy && result.proposed.settings.fleet.maxSurge > 0)
         let proposedActive = result.proposed.findings.filter { $0.suppression == nil }
-        let ruleErrors = proposedActive.filter { $0.severity == .error }.map(describe)
+        // With the load's rolling deploy switched off (`--deploy off`, `deploy = off`), the
+        // user has said deploys are not part of what is gated: deploy demand (CG102) is then
+        // reported as a warning instead of blocking, as issue #7 specifies ("passes with
+        // --deploy off"). Steady demand (CG101) and every other error still block.
+        let deployNotGated = { (f: Finding) in !result.load.deploy && f.ruleID == Self.deployDemandRule }
+        let ruleErrors = proposedActive.filter { $0.severity == .error && !deployNotGated($0) }.map(describe)
         let ruleWarnings = proposedActive.filter { $0.severity == .warning }.map(describe)
+            + proposedActive.filter { $0.severity == .error && deployNotGated($0) }
+                .map { describe($0) + " (not blocking: the load ran with deploy off)" }
         let currentProblems = result.current.findings.filter { $0.suppression == nil && $0.severity == .error }.map(describe)
         var failed: [String] = []
         for side in [result.current, result.proposed] {
@@ -40,6 +47,9 @@ public enum VerifyJudgement {
         return judge.judge(current: current, proposed: proposed, ruleErrors: ruleErrors, ruleWarnings: ruleWarnings,
                            currentProblems: currentProblems, failedTrials: failed)
     }
+
+    /// The rule that judges deploy demand against usable connections.
+    static let deployDemandRule = Rules.cg102.id
 
     static func describe(_ f: Finding) -> String {
         let place = f.location.map { "\($0): " } ?? ""

@@ -1,0 +1,452 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `confgate run` (issue #6) and `confgate verify` (issue #7), run as a user runs them,
+/// against real scratch servers.
+///
+/// Serialized: every test here starts servers and a fleet, and two at once on this 2-core
+/// machine make the load driver lag. Kept short: 2–3 s runs, `--quick` verifies, 500
+/// seeded users. Children get their own template cache (`XDG_CACHE_HOME`), so the tests
+/// never touch the user's. Assertions are on exit codes, counts and outcomes, never on
+/// how long something took.
+@Suite("confgate run and verify (real PostgreSQL)", .serialized)
+struct RunVerifyCommandTests {
+    static let environment = ["XDG_CACHE_HOME": "/tmp/confgate-test-xdg"]
+    /// The password in every fixture's DSN; it must appear in no output.
+    static let password = "s3cret-fixture-pw"
+    /// A short run: 1 s warmup, 2 s measured, no spike, the small template.
+    static let short = ["--duration", "2s", "--warmup", "1s", "--spike", "off", "--users", "500"]
+
+    private func confgate(_ arguments: [String], environment: [String: String] = [:]) throws -> ConfgateRunner.Result {
+        try ConfgateRunner.run(arguments, environment: Self.environment.merging(environment) { $1 })
+    }
+
+    /// `verify --quick`, by default with its phases shortened further (1 s warmup, 2 s measured,
+    /// a 1 s spike at 3x: flags override --quick's phases).
+    private func verify(
+        _ proposed: String, current: String = "fixtures/current.conf", _ extra: [String] = [], quickPhases: Bool = false
+    ) throws -> ConfgateRunner.Result {
+        let phases = quickPhases ? [] : ["--duration", "2s", "--warmup", "1s", "--spike", "3x for 1s"]
+        return try confgate(["verify", "--current", current, "--proposed", proposed, "--quick", "--users", "500"] + phases + extra)
+    }
+
+    /// The first line of verify's text output without the `[quick] ` label.
+    private func headline(_ stdout: String) -> String {
+        let first = String(stdout.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        return first.hasPrefix("[quick] ") ? String(first.dropFirst("[quick] ".count)) : first
+    }
+
+    /// Whether confgate stopped at exit 3 because its own load driver fell behind its
+    /// schedule: another job hogging this shared 2-core machine. The product rightly calls
+    /// that inconclusive (never a pass, never a block), so a test expecting "it ran" (run) or
+    /// "it passed" (verify) accepts it — and only it — as the environment's failure.
+    private func driverFellBehind(_ result: ConfgateRunner.Result) -> Bool {
+        result.status == 3 && (result.stdout + result.stderr).contains("fell behind")
+    }
+
+    /// `run` exits 0 whatever it measured (or 3 when the driver fell behind, see above).
+    private func expectRan(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 0 || driverFellBehind(result), "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// `verify` passes: exit 0 (or 3 when the driver fell behind, see above), never 1.
+    private func expectPassed(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 0 || driverFellBehind(result), "exit \(result.status): \(result.stdout)\n\(result.stderr)",
+                sourceLocation: sourceLocation)
+    }
+
+    private func expectNoPassword(_ result: ConfgateRunner.Result, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!result.stdout.contains(Self.password), "password in stdout of \(what)", sourceLocation: sourceLocation)
+        #expect(!result.stderr.contains(Self.password), "password in stderr of \(what)", sourceLocation: sourceLocation)
+    }
+
+    // MARK: confgate run
+
+    @Test func runOnTheOutageShowsRefusedLoginsAndPeakAtTheLimit() throws {
+        try withTemporaryDirectory { dir in
+            let output = dir + "/run.json"
+            let result = try confgate(["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--output", output] + Self.short)
+            expectRan(result)
+            #expect(result.stdout.contains("connect_failed 53300"))
+            #expect(result.stdout.contains("peak 97/97 usable connections"))
+            expectNoPassword(result, "run")
+
+            let json = try jsonObject(atPath: output)
+            let summary = try #require(json["summary"] as? [String: Any])
+            let timeline = try #require(json["timeline"] as? [[String: Any]])
+            let latency = try #require(json["latency"] as? [String: Any])
+            #expect(!timeline.isEmpty)
+            #expect(!((latency["buckets"] as? [Any]) ?? []).isEmpty)
+            #expect(summary["peakServerConnections"] as? Int == 97)
+            #expect(summary["usable"] as? Int == 97)
+            let refused = outcomes(summary).filter { $0.kind == "connect_failed" && $0.sqlState == "53300" }
+            #expect(refused.count == 1 && refused[0].count > 0)
+            #expect(((summary["connectFailures"] as? [String: Int]) ?? [:])["53300", default: 0] > 0)
+            #expect(!(try String(contentsOfFile: output, encoding: .utf8)).contains(Self.password))
+        }
+    }
+
+    @Test func theDeployPhaseRaisesServerConnectionsByMaxSurgeTimesMinIdle() throws {
+        try withTemporaryDirectory { dir in
+            // current.conf with two surge instances and room for them: fixed pools of 15.
+            let settings = dir + "/surge.conf"
+            try fixture("current.conf")
+                .replacingOccurrences(of: "max_surge = 0 ", with: "max_surge = 2 ")
+                .replacingOccurrences(of: "max_connections = 100", with: "max_connections = 200")
+                .write(toFile: settings, atomically: true, encoding: .utf8)
+            let output = dir + "/run.json"
+            // 4 s measured: the deploy window (60–80%) is 800 ms, time for the surge pools to
+            // open their connections one at a time even on a busy machine.
+            let result = try confgate(["run", "--settings", settings, "--duration", "4s", "--warmup", "1s", "--spike", "off",
+                                       "--deploy", "on", "--rate", "200/s", "--users", "500", "--output", output])
+            expectRan(result)
+            let timeline = try #require(try jsonObject(atPath: output)["timeline"] as? [[String: Any]])
+            let points = timeline.compactMap { p -> (phase: String, connections: Int)? in
+                guard let phase = p["phase"] as? String, let n = p["serverConnections"] as? Int else { return nil }
+                return (phase, n)
+            }
+            let deployStart = try #require(points.firstIndex { $0.phase == "deploy" }, "no deploy phase in the timeline")
+            let steadyMax = points[..<deployStart].filter { $0.phase == "steady" }.map(\.connections).max() ?? 0
+            let deployMax = points.filter { $0.phase == "deploy" }.map(\.connections).max() ?? 0
+            #expect(steadyMax == 6 * 15)
+            let surge = 2 * 15
+            #expect(deployMax - steadyMax >= surge * 4 / 5 && deployMax - steadyMax <= surge,
+                    "steady max \(steadyMax), deploy max \(deployMax)")
+        }
+    }
+
+    @Test func aPoolTooSmallForTheRateQueuesAndTimesOut() throws {
+        try withTemporaryDirectory { dir in
+            // 2 instances × 1 connection at 400 logins/s, waiting at most 100 ms.
+            let settings = dir + "/small.conf"
+            try fixture("current.conf")
+                .replacingOccurrences(of: "max_size = 15 ", with: "max_size = 1 ")
+                .replacingOccurrences(of: "instances = 6", with: "instances = 2")
+                .replacingOccurrences(of: "acquire_timeout = 2s ", with: "acquire_timeout = 100ms ")
+                .write(toFile: settings, atomically: true, encoding: .utf8)
+            let output = dir + "/run.json"
+            let result = try confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
+            expectRan(result)
+            #expect(result.stdout.contains("pool_timeout"))
+            let json = try jsonObject(atPath: output)
+            let summary = try #require(json["summary"] as? [String: Any])
+            #expect((summary["peakPending"] as? Int ?? 0) > 0)
+            #expect(outcomes(summary).filter { $0.kind == "pool_timeout" }.reduce(0) { $0 + $1.count } > 0)
+            let timeline = try #require(json["timeline"] as? [[String: Any]])
+            let pending = timeline.flatMap { ($0["pools"] as? [[String: Any]]) ?? [] }.compactMap { $0["pending"] as? Int }
+            #expect(pending.contains { $0 > 0 }, "the timeline shows waiters")
+        }
+    }
+
+    @Test func theMeasuredRateMatchesTheTargetWhenTheFleetHasCapacity() throws {
+        try withTemporaryDirectory { dir in
+            let output = dir + "/run.json"
+            let result = try confgate(["run", "--settings", "fixtures/current.conf", "--rate", "300/s", "--duration", "3s",
+                                       "--warmup", "1s", "--spike", "off", "--deploy", "off", "--users", "500", "--output", output])
+            expectRan(result)
+            let json = try jsonObject(atPath: output)
+            #expect(json["schemaVersion"] as? Int == 1)
+            let summary = try #require(json["summary"] as? [String: Any])
+            let scheduled = try #require(summary["scheduled"] as? Int)
+            #expect(scheduled > 0)
+            #expect(summary["completed"] as? Int == scheduled)
+            let throughput = try #require(summary["throughput"] as? Double)
+            #expect(abs(throughput - 300) <= 300 * 0.05, "throughput \(throughput)/s")
+            #expect(outcomes(summary).allSatisfy { $0.kind == "ok" || $0.kind == "bad_password" })
+            #expect(summary["complete"] as? Bool == true)
+        }
+    }
+
+    @Test func ctrlCStopsTheRunExitsThreeAndLeavesNothingRunning() async throws {
+        try await withTemporaryDirectory { dir in
+            let process = Process()
+            process.executableURL = ConfgateRunner.binary
+            process.arguments = ["run", "--settings", "fixtures/current.conf", "--duration", "60s", "--warmup", "1s",
+                                 "--spike", "off", "--deploy", "off", "--users", "500"]
+            process.currentDirectoryURL = ConfgateRunner.packageRoot
+            process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+            let out = dir + "/stdout", err = dir + "/stderr"
+            FileManager.default.createFile(atPath: out, contents: nil)
+            FileManager.default.createFile(atPath: err, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+            // Running: a progress line on stderr (printed from the first 100 ms tick on).
+            let progressed = await eventually(within: .seconds(60)) {
+                ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("/61s")
+            }
+            try #require(progressed, "no progress: \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+            // This run's server: the postmaster among confgate's descendants, and its directory.
+            let descendants = Processes.descendants(of: process.processIdentifier)
+            let postmasters = descendants.compactMap { pid in Processes.dataDirectory(of: pid).map { (pid, $0) } }
+            try #require(postmasters.count == 1, "postmasters under confgate: \(postmasters)")
+            let directory = (postmasters[0].1 as NSString).deletingLastPathComponent
+            #expect(directory.hasPrefix("/tmp/cg-"))
+            #expect(FileManager.default.fileExists(atPath: directory))
+
+            kill(process.processIdentifier, SIGINT)
+            let exited = await eventually(within: .seconds(30)) { !process.isRunning }
+            try #require(exited, "confgate still running 30 s after SIGINT")
+            #expect(process.terminationStatus == 3)
+            let stdout = try String(contentsOfFile: out, encoding: .utf8)
+            #expect(stdout.contains("INCOMPLETE"), "\(stdout)")
+            #expect(stdout.contains("logins"))
+            let cleaned = await eventually(within: .seconds(10)) {
+                descendants.allSatisfy { !Processes.exists($0) } && !FileManager.default.fileExists(atPath: directory)
+            }
+            #expect(cleaned, "left behind: \(descendants.filter(Processes.exists)), directory exists: \(FileManager.default.fileExists(atPath: directory))")
+        }
+    }
+
+    // MARK: confgate verify
+
+    @Test func verifyBlocksTheOutageForExhaustionWith53300() throws {
+        let result = try verify("fixtures/outage.conf")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(headline(result.stdout).hasPrefix("BLOCKED: exhaustion"), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("[quick] "), "--quick is labelled")
+        #expect(result.stdout.contains("connect_failed 53300"))
+        #expect(result.stdout.contains("steady demand 120 > usable 97"))
+        expectNoPassword(result, "verify (text)")
+    }
+
+    @Test func verifyBlocksTheDeployOnlyOverflow() throws {
+        let result = try verify("fixtures/deploy-overflow.conf", ["--format", "markdown"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("### ⛔ [quick] BLOCKED: "), "\(result.stdout)")
+        #expect(result.stdout.contains("deploy demand"))
+        expectNoPassword(result, "verify (markdown)")
+    }
+
+    @Test func verifyPassesTheDeployOnlyOverflowWithDeployOff() throws {
+        let result = try verify("fixtures/deploy-overflow.conf", ["--deploy", "off", "--format", "junit"])
+        expectPassed(result)
+        #expect(result.stdout.contains("<testsuites"))
+        if result.status == 0 { #expect(result.stdout.contains("PASS")) }
+        expectNoPassword(result, "verify (junit)")
+    }
+
+    @Test func verifyPassesTheHarmlessChangeAndItsJSONHoldsTheDocumentedFields() throws {
+        try withTemporaryDirectory { dir in
+            let reports = dir + "/report"
+            let result = try verify("fixtures/harmless.conf", ["--format", "json", "--report-dir", reports])
+            expectPassed(result)
+            expectNoPassword(result, "verify (json)")
+
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(json["schemaVersion"] as? Int == 1)
+            #expect(json["quick"] as? Bool == true)
+            #expect(json["load"] is [String: Any] && json["gate"] is [String: Any])
+            #expect(json["changes"] is [Any] && json["figures"] is [Any])
+            for sideName in ["current", "proposed"] {
+                let side = try #require(json[sideName] as? [String: Any], "\(sideName)")
+                let settings = try #require(side["settings"] as? [String: Any])
+                #expect(settings["pool"] is [String: Any] && settings["database"] is [String: Any])
+                #expect((side["derived"] as? [String: Any])?["usable"] as? Int == 97)
+                #expect(side["findings"] is [Any])
+                let trials = try #require(side["trials"] as? [[String: Any]])
+                #expect(trials.count == 1)
+                let run = try #require(trials.first?["result"] as? [String: Any], "\(sideName) trial has no result")
+                let summary = try #require(run["summary"] as? [String: Any])
+                #expect((summary["completed"] as? Int ?? 0) > 0)
+                #expect(!((run["timeline"] as? [Any]) ?? []).isEmpty)
+            }
+            let verdict = try #require(json["verdict"] as? [String: Any])
+            #expect(["pass", "pass_with_warnings"].contains(verdict["decision"] as? String) || driverFellBehind(result))
+            #expect(verdict["reasons"] is [Any])
+            #expect(verdict["warnings"] is [Any])
+
+            // --report-dir: the JSON and every rendering, none with the password.
+            let files = try FileManager.default.contentsOfDirectory(atPath: reports).sorted()
+            #expect(files == ["junit.xml", "result.json", "summary.md", "summary.txt"])
+            for file in files {
+                let text = try String(contentsOfFile: reports + "/" + file, encoding: .utf8)
+                #expect(!text.isEmpty)
+                #expect(!text.contains(Self.password), "password in \(file)")
+            }
+            #expect(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reports + "/result.json"))) is [String: Any])
+        }
+    }
+
+    @Test func verifyPassesIdenticalSettings() throws {
+        let result = try verify("fixtures/current.conf")
+        expectPassed(result)
+        #expect(headline(result.stdout).hasPrefix(result.status == 0 ? "PASS" : "INCONCLUSIVE"))
+        expectNoPassword(result, "verify (identical)")
+    }
+
+    @Test func verifyBlocksTheLatencyRegression() throws {
+        // --quick's own phases (5 s with a 2 s spike at 3x): the queue for the one connection
+        // builds up in the spike, and p50 (the percentile a single round judges) grows ×4–×5.
+        let result = try verify("fixtures/latency-regression.conf", quickPhases: true)
+        if driverFellBehind(result) {
+            // Another job starved this machine (the driver's lag shows it): latency measured
+            // then says nothing about the settings, and the product rightly reports exit 3.
+            print("note: verify was inconclusive, the machine was too busy to measure latency: \(headline(result.stdout))")
+            return
+        }
+        #expect(result.status == 1, "\(result.stderr)")
+        // Latency is the main reason: nothing failed, so no exhaustion comes first.
+        #expect(headline(result.stdout).hasPrefix("BLOCKED: latency"), "\(result.stdout)")
+        #expect(result.stdout.contains("\n- latency: "))
+        let failed = result.stdout.split(separator: "\n").first { $0.hasPrefix("failed logins") }
+        #expect(failed.map { $0.split(separator: " ").dropFirst(2).allSatisfy { $0 == "0" } } == true,
+                "no login failed on either side: \(failed ?? "no such line")")
+        expectNoPassword(result, "verify (latency)")
+    }
+
+    @Test func anInvalidFileIsExitTwoBeforeAnyServerStarts() throws {
+        let invalid = try FileManager.default.contentsOfDirectory(atPath: ConfgateRunner.packageRoot.path + "/fixtures/invalid")
+            .filter { $0.hasSuffix(".conf") }.sorted()
+        #expect(!invalid.isEmpty)
+        let before = scratchDirectories()
+        for name in invalid {
+            // A missing PostgreSQL would be exit 3: exit 2 shows the input was judged first.
+            let result = try verify("fixtures/invalid/\(name)", ["--pg-bindir", "/nonexistent"])
+            #expect(result.status == 2, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains("fixtures/invalid/\(name):"), "\(name): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        for gate in ["bad-boolean.gate", "spike-too-long.gate"] {
+            let result = try verify("fixtures/current.conf", ["--gate", "fixtures/invalid/\(gate)", "--pg-bindir", "/nonexistent"])
+            #expect(result.status == 2, "\(gate): \(result.stderr)")
+            #expect(result.stderr.contains("fixtures/invalid/\(gate):"), "\(gate): \(result.stderr)")
+        }
+        #expect(scratchDirectories().subtracting(before).isEmpty, "a scratch directory was created")
+    }
+
+    @Test func missingPostgreSQLBinariesAreExitThree() throws {
+        let explicit = try verify("fixtures/current.conf", ["--pg-bindir", "/nonexistent"])
+        #expect(explicit.status == 3, "\(explicit.stdout)\n\(explicit.stderr)")
+        #expect(headline(explicit.stdout).hasPrefix("INCONCLUSIVE"), "\(explicit.stdout)")
+        try withTemporaryDirectory { empty in
+            let viaEnvironment = try confgate(
+                ["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/current.conf", "--quick", "--users", "500"],
+                environment: ["PG_BINDIR": empty])
+            #expect(viaEnvironment.status == 3, "\(viaEnvironment.stdout)\n\(viaEnvironment.stderr)")
+            #expect((viaEnvironment.stdout + viaEnvironment.stderr).contains("PG_BINDIR"))
+        }
+    }
+
+    @Test func noOutputFormatShowsThePassword() throws {
+        // verify's formats on real trials are covered above (text, markdown, junit, json and
+        // the report files); diff and lint print the same settings too.
+        for format in ["text", "json", "markdown"] {
+            let diff = try confgate(["diff", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--format", format])
+            #expect(diff.status == 0)
+            expectNoPassword(diff, "diff --format \(format)")
+        }
+        for format in ["text", "json", "github", "sarif"] {
+            let lint = try confgate(["lint", "fixtures/current.conf", "fixtures/outage.conf", "--format", format])
+            expectNoPassword(lint, "lint --format \(format)")
+        }
+        for format in ["text", "json", "markdown", "junit"] {
+            let lintOnly = try verify("fixtures/outage.conf", ["--lint-only", "--format", format])
+            #expect(lintOnly.status == 1)
+            expectNoPassword(lintOnly, "verify --lint-only --format \(format)")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func fixture(_ name: String) throws -> String {
+        try String(contentsOfFile: ConfgateRunner.packageRoot.path + "/fixtures/" + name, encoding: .utf8)
+    }
+
+    private func jsonObject(atPath path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// A run summary's outcome tallies.
+    private func outcomes(_ summary: [String: Any]) -> [(kind: String, sqlState: String?, count: Int)] {
+        ((summary["outcomes"] as? [[String: Any]]) ?? []).compactMap { tally in
+            guard let outcome = tally["outcome"] as? [String: Any], let kind = outcome["kind"] as? String,
+                  let count = tally["count"] as? Int else { return nil }
+            return (kind, outcome["sqlState"] as? String, count)
+        }
+    }
+
+    /// `/tmp/cg-*`: scratch server directories, of this or any other confgate.
+    private func scratchDirectories() -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("cg-") })
+    }
+
+    private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try body(dir)
+    }
+
+    private func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try await body(dir)
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `deadline` passes; returns whether it held.
+    private func eventually(within deadline: Duration, _ condition: () -> Bool) async -> Bool {
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
+
+/// Reading the process table from /proc (Linux).
+enum Processes {
+    /// Every process below `root` (children, their children, …), by parent pid.
+    static func descendants(of root: Int32) -> [Int32] {
+        var children: [Int32: [Int32]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let ppid = parentPID(of: pid) else { continue }
+            children[ppid, default: []].append(pid)
+        }
+        var result: [Int32] = []
+        var queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] {
+                result.append(child)
+                queue.append(child)
+            }
+        }
+        return result
+    }
+
+    /// Field 4 of /proc/PID/stat (after the parenthesised command name, which may hold spaces).
+    static func parentPID(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
+    /// The `-D` argument of a postgres postmaster, or nil for any other process.
+    static func dataDirectory(of pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let first = arguments.first, (first as NSString).lastPathComponent == "postgres",
+              let d = arguments.firstIndex(of: "-D"), d + 1 < arguments.count else { return nil }
+        return arguments[d + 1]
+    }
+
+    /// Whether `pid` exists and is not a zombie.
+    static func exists(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.first != "Z"
+    }
+}
