@@ -172,14 +172,3 @@ struct LintBudgetRuleTests {
         #expect(sides.proposed.map(\.ruleID) == ["CG101", "CG201"])
     }
 }
-
-@Suite struct DeployOffTests {
-    @Test func cg102IsNotCheckedWhenTheGateSaysNoDeploy() throws {
-        let settings = Settings(pool: .init(maxSize: 15), fleet: .init(instances: 6, maxSurge: 1),
-                                server: .init(maxConnections: 100))
-        #expect(try Linter.lint(settings).contains { $0.ruleID == "CG102" })
-        var gate = GateSettings()
-        gate.load.deploy = false
-        #expect(try !Linter.lint(settings, gate: gate).contains { $0.ruleID == "CG102" })
-    }
-}

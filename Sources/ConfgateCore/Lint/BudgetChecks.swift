@@ -22,11 +22,10 @@ enum BudgetChecks {
     }
 
     /// CG102: (instances + max_surge) × max_size > usable, while steady demand fits (CG101
-    /// reports the other case). Not checked when the gate says the service does not deploy
-    /// with surge instances (`[load] deploy = off`, or `verify --deploy off`).
+    /// reports the other case). `verify --deploy off` reports it without blocking.
     static func deployDemand(_ s: LintSubject) -> Finding? {
         let d = s.derived
-        guard s.gate.load.deploy, d.deployDemand > d.usable, d.steadyDemand <= d.usable else { return nil }
+        guard d.deployDemand > d.usable, d.steadyDemand <= d.usable else { return nil }
         let fleet = s.settings.fleet
         let pool = s.settings.pool
         let server = s.settings.server
