@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !result.summary.complete { throw ExitCode(3) }
         if result.summary.lagTooHigh {
-            Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (lag p99 \(result.summary.lag.p99 / 1000) ms > \(RunSummary.maxLagP99 / 1000) ms)\n")
+            Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (\(result.summary.lagText))\n")
             throw ExitCode(3)
         }
     }

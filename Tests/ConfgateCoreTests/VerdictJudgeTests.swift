@@ -137,3 +137,42 @@ extension VerdictJudgeTests {
         #expect(distorted.warnings.contains { $0.kind == .latency && $0.message.contains("not judged") })
     }
 }
+
+@Suite struct FailureRecurrenceTests {
+    let judge = VerdictJudge(gate: .init(), deployRan: false)
+    let derived = Derived(Settings(pool: .init(maxSize: 15), fleet: .init(instances: 6)))
+
+    func run(_ failures: [Outcome: Int] = [:]) -> RunSummary {
+        var outcomes = [OutcomeTally(outcome: .ok, count: 100, byPhase: [.steady: 100], firstAt: 0)]
+        for (o, n) in failures { outcomes.append(OutcomeTally(outcome: o, count: n, byPhase: [.steady: n], firstAt: 1)) }
+        return RunSummary(completed: 100, outcomes: outcomes, latency: .init(count: 100, p50: 5_000, p99: 9_000),
+                          peakServerConnections: 60, usable: 97)
+    }
+
+    @Test func timeoutsInOneRoundOfThreeAreNoise() {
+        let proposed = VerdictJudge.Side(derived: derived, runs: [run([Outcome(.poolTimeout): 2]), run(), run()])
+        #expect(judge.judge(current: nil, proposed: proposed).decision == .pass)
+    }
+
+    @Test func timeoutsInMostRoundsBlock() {
+        let proposed = VerdictJudge.Side(derived: derived, runs: [run([Outcome(.poolTimeout): 2]), run(), run([Outcome(.poolTimeout): 1])])
+        let v = judge.judge(current: nil, proposed: proposed)
+        #expect(v.decision == .blocked)
+        #expect(v.reasons[0].kind == .exhaustion)
+    }
+
+    @Test func theServersLimitInAnyRoundBlocks() {
+        let proposed = VerdictJudge.Side(derived: derived, runs: [run([Outcome(.connectFailed, sqlState: "53300"): 1]), run(), run()])
+        #expect(judge.judge(current: nil, proposed: proposed).decision == .blocked)
+    }
+
+    @Test func aStalledDriverMakesTheRunUntrusted() {
+        var r = run()
+        #expect(!r.lagTooHigh)
+        r.lag = .init(count: 100, p50: 100, p90: 200, p99: 900, p999: 1_000, max: 1_500_000)
+        #expect(r.lagTooHigh)
+        r.lag.max = 10_000
+        r.lag.p99 = 25_000
+        #expect(r.lagTooHigh)
+    }
+}

@@ -81,9 +81,16 @@ public struct RunSummary: Hashable, Sendable, Codable {
     /// A/B comparison would compare two different loads. 20 ms is four times the modelled
     /// server time per login and far above scheduler jitter (< 1 ms).
     public static let maxLagP99: Int64 = 20_000
+    /// Above this single schedule lag (µs) the run is inconclusive too: the driver's process
+    /// was stalled for a second (a starved machine stalls the service and the server alike,
+    /// and a stall that long makes pool and request timeouts that no setting caused).
+    public static let maxLag: Int64 = 1_000_000
 
     /// Whether the driver fell too far behind its schedule for the run to be trusted.
-    public var lagTooHigh: Bool { lag.p99 > Self.maxLagP99 }
+    public var lagTooHigh: Bool { lag.p99 > Self.maxLagP99 || lag.max > Self.maxLag }
+
+    /// `lag p99 3 ms, max 1200 ms`, for messages.
+    public var lagText: String { "lag p99 \(lag.p99 / 1000) ms, max \(lag.max / 1000) ms" }
 
     /// Logins that failed for infrastructure reasons.
     public var failures: Int { outcomes.filter { $0.outcome.kind.isFailure }.reduce(0) { $0 + $1.count } }

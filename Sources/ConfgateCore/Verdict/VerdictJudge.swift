@@ -90,17 +90,28 @@ public struct VerdictJudge: Sendable {
     }
 
     /// Failures above the allowance, or connections at the usable limit, in any round.
+    ///
+    /// Failed logins alone (pool or request timeouts, with no sign of the server's limit)
+    /// can also come from a machine that stalled for a moment, so across several rounds they
+    /// must recur in most of them; the server's limit (53300, or the peak at usable) is
+    /// evidence in any single round.
     func exhaustion(_ side: Side, side name: String) -> Verdict.Reason? {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
         let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }
         let usable = Self.usable(side)
         let atLimit = peak >= usable || refused > 0
-        guard worst > gate.maxFailedLogins || atLimit else { return nil }
+        let limitFailures = side.runs.contains { run in
+            run.outcomes.contains { $0.outcome.sqlState == "53300" && $0.count > 0 }
+        }
+        let failingRounds = side.runs.filter { $0.failures > gate.maxFailedLogins }.count
+        let failuresRecur = side.runs.count <= 1 ? failingRounds > 0 : failingRounds * 2 > side.runs.count
+        let failuresBlock = worst > gate.maxFailedLogins && (atLimit || limitFailures || failuresRecur)
+        guard failuresBlock || atLimit else { return nil }
 
         var parts: [String] = []
         var evidence: [String] = []
-        if worst > gate.maxFailedLogins {
+        if failuresBlock {
             let tallies = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind.isFailure }
             let total = tallies.reduce(0) { $0 + $1.count }
             let kinds = tallies.map { "\($0.outcome) ×\($0.count)" }.joined(separator: ", ")

@@ -25,7 +25,7 @@ public enum VerifyJudgement {
                 } else if let run = trial.result {
                     if !run.summary.complete { failed.append("\(side.file) round \(trial.round): interrupted") }
                     if run.summary.lagTooHigh {
-                        failed.append("\(side.file) round \(trial.round): the load driver fell behind (lag p99 \(run.summary.lag.p99 / 1000) ms > \(RunSummary.maxLagP99 / 1000) ms)")
+                        failed.append("\(side.file) round \(trial.round): the load driver fell behind its schedule (\(run.summary.lagText); limits p99 \(RunSummary.maxLagP99 / 1000) ms, max \(RunSummary.maxLag / 1000) ms): the machine is too busy")
                     }
                 }
             }

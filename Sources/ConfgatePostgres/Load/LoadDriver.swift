@@ -118,7 +118,7 @@ public struct LoadDriver: Sendable {
             complete: !cancelled)
         if cancelled { summary.notes.append("interrupted: the run stopped early; figures cover what ran") }
         if summary.lagTooHigh {
-            summary.notes.append("driver lag p99 \(summary.lag.p99 / 1000) ms exceeds \(RunSummary.maxLagP99 / 1000) ms: the driver could not keep up")
+            summary.notes.append("the driver could not keep up with its schedule (\(summary.lagText); limits p99 \(RunSummary.maxLagP99 / 1000) ms, max \(RunSummary.maxLag / 1000) ms)")
         }
         return Observation(summary: summary, timeline: shared.timeline.withLock { $0 }, latency: HistogramBuckets(totals.latency))
     }
