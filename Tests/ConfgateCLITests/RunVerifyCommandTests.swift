@@ -188,7 +188,7 @@ struct RunVerifyCommandTests {
             let postmasters = descendants.compactMap { pid in Processes.dataDirectory(of: pid).map { (pid, $0) } }
             try #require(postmasters.count == 1, "postmasters under confgate: \(postmasters)")
             let directory = (postmasters[0].1 as NSString).deletingLastPathComponent
-            #expect(directory.hasPrefix("/tmp/cg-"))
+            #expect(directory.hasPrefix("/tmp/cg-") || directory.hasPrefix("/dev/shm/cg-"))
             #expect(FileManager.default.fileExists(atPath: directory))
 
             kill(process.processIdentifier, SIGINT)
@@ -374,9 +374,12 @@ struct RunVerifyCommandTests {
         }
     }
 
-    /// `/tmp/cg-*`: scratch server directories, of this or any other confgate.
+    /// `cg-*` under `/tmp` and `/dev/shm` (where scratch servers go when it is a large
+    /// tmpfs): scratch server directories, of this or any other confgate.
     private func scratchDirectories() -> Set<String> {
-        Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("cg-") })
+        Set(["/tmp", "/dev/shm"].flatMap { root in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("cg-") }.map { root + "/" + $0 }
+        })
     }
 
     private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
