@@ -89,6 +89,48 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` inside `BEGIN` … `COMMIT` as **one job on the connection's thread**: every
+    /// statement is a plain blocking libpq call, with no hop between threads in between.
+    /// Same statements, same round trips and same rollback rule as `transaction(_:)`; use it
+    /// for short, hot transactions (the auth service's login), where the hop per statement
+    /// (a thread wake-up and a task resumption) costs more CPU than the statement itself.
+    /// `body` must not block on anything but this connection (it holds the connection's
+    /// thread) and must not keep the `Session` beyond its call.
+    public func transactionOnThread<T: Sendable>(
+        _ body: @escaping @Sendable (borrowing Session) throws(PGError) -> T
+    ) async throws(PGError) -> T {
+        let outcome = await thread.run { [self] () -> Result<T, PGError> in
+            let session = Session(connection: self)
+            do throws(PGError) {
+                try session.execute("BEGIN")
+                let value = try body(session)
+                try session.execute("COMMIT")
+                return .success(value)
+            } catch {
+                if error.kind != .connectionLost { _ = executeBlocking("ROLLBACK") }
+                return .failure(error)
+            }
+        }
+        guard let outcome else { throw closedError }
+        return try outcome.get()
+    }
+
+    /// The blocking face of a connection, only inside `transactionOnThread(_:)`'s body, on
+    /// the connection's own thread.
+    public struct Session: ~Copyable {
+        fileprivate let connection: PGConnection
+
+        /// Runs one statement with `$1...` parameters in text format (`nil` is SQL NULL).
+        public func query(_ sql: String, _ params: [String?] = []) throws(PGError) -> PGResult {
+            try connection.queryBlocking(sql, params).get()
+        }
+
+        /// Runs `sql` with the simple query protocol (no parameters).
+        public func execute(_ sql: String) throws(PGError) {
+            try connection.executeBlocking(sql).get()
+        }
+    }
+
     /// Whether libpq still considers the connection good (false after the server dropped it).
     public var isUsable: Bool {
         get async {
