@@ -32,7 +32,7 @@ struct BenchLoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory of login.pgbench and login-dbtime.pgbench.", valueName: "dir"))
     var scripts = "bench"
 
-    @Option(name: .customLong("case"), help: ArgumentHelp("Which comparison: plain (pool 4, no db_time), dbtime (pool 64, 5ms) or all.", valueName: "name"))
+    @Option(name: .customLong("case"), help: ArgumentHelp("Which comparison: plain (pool 4, no db_time), dbtime (pool 64, 5ms), waiting (pool 16, 5ms), issue (plain and dbtime) or all.", valueName: "name"))
     var benchCase = "all"
 
     @Option(name: .customLong("pgbench-threads"), help: ArgumentHelp("pgbench -j.", valueName: "n"))
@@ -45,8 +45,8 @@ struct BenchLoginCommand: AsyncParsableCommand {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard pgbenchThreads >= 1 else { throw ValidationError("--pgbench-threads must be at least 1") }
-        guard ["all", "plain", "dbtime"].contains(benchCase) else {
-            throw ValidationError("--case must be plain, dbtime or all")
+        guard ["all", "issue", "plain", "dbtime", "waiting"].contains(benchCase) else {
+            throw ValidationError("--case must be plain, dbtime, waiting, issue or all")
         }
     }
 
@@ -62,7 +62,13 @@ struct BenchLoginCommand: AsyncParsableCommand {
         options.pgBindir = server.pgBindir
         options.pgUser = server.pgUser
         let standard = LoginBenchmark.Case.standard
-        options.cases = benchCase == "plain" ? [standard[0]] : benchCase == "dbtime" ? [standard[1]] : standard
+        switch benchCase {
+        case "plain": options.cases = [standard[0]]
+        case "dbtime": options.cases = [standard[1]]
+        case "waiting": options.cases = [LoginBenchmark.Case.waiting]
+        case "issue": options.cases = standard
+        default: options.cases = standard + [LoginBenchmark.Case.waiting]
+        }
         let chosen = options, quietLogger = logger
         let report = try await Interruption.cancellable {
             try await LoginBenchmark.run(chosen, logger: quietLogger) { Terminal.writeError("confgate: " + $0 + "\n") }
