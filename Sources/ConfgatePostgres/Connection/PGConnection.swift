@@ -12,6 +12,8 @@ import Foundation
 /// connection (a fleet holds at most a few hundred), and needs no shared event loop whose
 /// bugs would stall every connection. The `async` methods suspend the caller until their job
 /// has run on the connection's thread. Calls on one connection run one at a time, in order.
+/// A hot transaction can run whole on the thread (`transactionOnThread(_:)`): one hop to the
+/// thread and back per transaction instead of one per statement.
 ///
 /// **Connecting.** `connect(parameters:)` uses `PQconnectStartParams` with
 /// `PQERRORS_VERBOSE` set before polling, so that a connection the server refuses
