@@ -256,7 +256,10 @@ where Instant.Duration == Duration {
         }
         slots[connection]?.state = .idle(value)
         idleStack.append(connection)
-        if configuration.idleTimeout > .zero {
+        // A fixed-size pool (min_idle = max_size) never holds more idle connections than
+        // min_idle, so its idle timer could never close anything: don't start one on every
+        // release (each is a timer task that the next lease cancels).
+        if configuration.idleTimeout > .zero && configuration.minIdle < configuration.maxSize {
             let timer = schedule(.idleTimeout(connection), at: now.advanced(by: configuration.idleTimeout), &actions)
             slots[connection]?.idleTimer = timer
         }

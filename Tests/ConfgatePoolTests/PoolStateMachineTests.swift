@@ -122,6 +122,14 @@ import Testing
         #expect(h.machine.metrics.idle == 2)
     }
 
+    @Test func aFixedSizePoolStartsNoIdleTimerOnRelease() {
+        var h = MachineHarness(Self.configuration(max: 2, minIdle: 2, idleTimeout: .seconds(1)))
+        h.establishAll()
+        let waiter = h.acquire()
+        h.release(waiter)
+        #expect(h.timers.isEmpty, "an idle timer could never close anything here")
+    }
+
     @Test func maxLifetimeRetiresIdleConnectionsAndReplacesThem() {
         var h = MachineHarness(Self.configuration(max: 2, minIdle: 1, maxLifetime: .seconds(30)))
         h.establishAll()

@@ -43,8 +43,10 @@ final class ConnectionThread: @unchecked Sendable {
                 return
             }
             jobs.append { continuation.resume(returning: body()) }
-            condition.signal()
             condition.unlock()
+            // Signalled after unlocking: woken under the lock, the thread would only block
+            // again on the mutex (two more futex calls per job).
+            condition.signal()
         }
     }
 

@@ -1,0 +1,78 @@
+import ArgumentParser
+import ConfgateCore
+import ConfgatePostgres
+import Foundation
+import Logging
+
+/// `confgate bench-login` (hidden): the auth service's logins/s against pgbench running the
+/// same SQL on one scratch server (issue #5's benchmark; docs/benchmarks.md).
+struct BenchLoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-login",
+        abstract: "Benchmark: the test auth service's logins/s against pgbench on the same scratch server.",
+        discussion: """
+            Starts one scratch PostgreSQL (max_connections 200) and, for each case, runs one auth \
+            service instance (fixed-size pool, as many closed-loop callers as connections) and then \
+            pgbench with the same SQL (bench/login.pgbench, bench/login-dbtime.pgbench) as the service \
+            role over the Unix socket. Prints the pgbench command lines, logins/s, tps, the ratio and \
+            the load average. Run from the repository root (or pass --scripts). See docs/benchmarks.md.
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: ArgumentHelp("Measured seconds per side.", valueName: "n"))
+    var seconds = 10
+
+    @Option(help: ArgumentHelp("Rounds per case, alternating which side goes first; the median round is reported.", valueName: "n"))
+    var rounds = 1
+
+    @Option(help: ArgumentHelp("Seeded users.", valueName: "n"))
+    var users = 10_000
+
+    @Option(help: ArgumentHelp("Directory of login.pgbench and login-dbtime.pgbench.", valueName: "dir"))
+    var scripts = "bench"
+
+    @Option(name: .customLong("case"), help: ArgumentHelp("Which comparison: plain (pool 4, no db_time), dbtime (pool 64, 5ms), waiting (pool 16, 5ms), issue (plain and dbtime) or all.", valueName: "name"))
+    var benchCase = "all"
+
+    @Option(name: .customLong("pgbench-threads"), help: ArgumentHelp("pgbench -j.", valueName: "n"))
+    var pgbenchThreads = 2
+
+    @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        guard seconds >= 1 else { throw ValidationError("--seconds must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard users >= 1 else { throw ValidationError("--users must be at least 1") }
+        guard pgbenchThreads >= 1 else { throw ValidationError("--pgbench-threads must be at least 1") }
+        guard ["all", "issue", "plain", "dbtime", "waiting"].contains(benchCase) else {
+            throw ValidationError("--case must be plain, dbtime, waiting, issue or all")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "confgate.bench")
+        logger.logLevel = .warning
+        var options = LoginBenchmark.Options()
+        options.seconds = seconds
+        options.rounds = rounds
+        options.users = users
+        options.scriptDirectory = scripts
+        options.pgbenchThreads = pgbenchThreads
+        options.pgBindir = server.pgBindir
+        options.pgUser = server.pgUser
+        let standard = LoginBenchmark.Case.standard
+        switch benchCase {
+        case "plain": options.cases = [standard[0]]
+        case "dbtime": options.cases = [standard[1]]
+        case "waiting": options.cases = [LoginBenchmark.Case.waiting]
+        case "issue": options.cases = standard
+        default: options.cases = standard + [LoginBenchmark.Case.waiting]
+        }
+        let chosen = options, quietLogger = logger
+        let report = try await Interruption.cancellable {
+            try await LoginBenchmark.run(chosen, logger: quietLogger) { Terminal.writeError("confgate: " + $0 + "\n") }
+        }
+        Terminal.write(report.text)
+    }
+}

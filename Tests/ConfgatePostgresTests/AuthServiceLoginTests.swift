@@ -1,0 +1,55 @@
+import ConfgateCore
+import Testing
+@testable import ConfgatePostgres
+
+/// The login transaction (design §6) as `AuthService` runs it on the connection's thread:
+/// what it writes, and that a failed statement rolls everything back.
+@Suite("Auth service: the login transaction")
+struct AuthServiceLoginTests {
+    private func service(_ scratch: ScratchServer, statementTimeout: SettingDuration? = nil, dbTime: SettingDuration = .init(microseconds: 0)) -> AuthService {
+        var settings = Settings()
+        settings.pool = .init(maxSize: 1, acquireTimeout: .seconds(5))
+        settings.database.statementTimeout = statementTimeout
+        let parameters = connectionParameters(dsn: nil, target: scratch.serviceTarget, database: settings.database)
+        return AuthService(name: "login-test", settings: settings, parameters: parameters, dbTime: dbTime)
+    }
+
+    private func counts(_ conn: PGConnection, user: Int) async throws -> (sessions: String?, failed: String?, loggedIn: String?) {
+        let sessions = try await conn.query("SELECT count(*) FROM sessions WHERE user_id = $1", [String(user)]).scalar
+        let row = try await conn.query("SELECT failed_attempts, last_login_at IS NOT NULL FROM users WHERE id = $1", [String(user)]).rows.first
+        return (sessions, row?[0] ?? nil, row?[1] ?? nil)
+    }
+
+    @Test func rightPasswordWritesASessionAndWrongPasswordCountsAFailure() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { scratch in
+            let auth = service(scratch)
+            auth.start()
+            let check = try await PGConnection.connect(parameters: scratch.superuserTarget.parameters)
+            #expect(await auth.login(user: 7, badPassword: true) == .badPassword)
+            #expect(try await counts(check, user: 7) == ("0", "1", "f"))
+            #expect(await auth.login(user: 7, badPassword: false) == .ok)
+            #expect(try await counts(check, user: 7) == ("1", "0", "t"))
+            await check.close()
+            await auth.stop()
+        }
+    }
+
+    @Test func statementTimeoutIsQueryFailed57014AndRollsTheLoginBack() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { scratch in
+            let auth = service(scratch, statementTimeout: .milliseconds(100), dbTime: .milliseconds(400))
+            auth.start()
+            let check = try await PGConnection.connect(parameters: scratch.superuserTarget.parameters)
+            #expect(await auth.login(user: 9, badPassword: false) == Outcome(.queryFailed, sqlState: "57014"))
+            // The INSERT and UPDATE before pg_sleep were rolled back.
+            #expect(try await counts(check, user: 9) == ("0", "0", "f"))
+            // The connection went back to the pool usable: the next login runs on it again.
+            #expect(await auth.login(user: 9, badPassword: false) == Outcome(.queryFailed, sqlState: "57014"))
+            let m = auth.pool.metrics()
+            #expect(m.total == 1)
+            #expect(m.connectAttempts == 1)
+            #expect(m.closed.values.reduce(0, +) == 0)
+            await check.close()
+            await auth.stop()
+        }
+    }
+}
