@@ -8,13 +8,13 @@
 #   scripts/calibrate.sh 10                                   # default gate (about 2.5 min a run)
 #   scripts/calibrate.sh 10 --trials 3 --duration 6s --warmup 1s
 #
-# Needs a built confgate (swift build -c release) — CONFGATE overrides the binary.
+# Needs a release build (swift build -c release --scratch-path .build-release); CONFGATE overrides the binary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10}
 shift || true
-bin=${CONFGATE:-.build/release/confgate}
-[ -x "$bin" ] || { echo "calibrate: build first: swift build -c release (or set CONFGATE)" >&2; exit 2; }
+bin=${CONFGATE:-.build-release/release/confgate}
+[ -x "$bin" ] || { echo "calibrate: build first: swift build -c release --scratch-path .build-release (or set CONFGATE)" >&2; exit 2; }
 
 # name | proposed | expected exit | expected reason kind (first line)
 cases=(
