@@ -36,7 +36,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: text, json, markdown or junit.")
     var format: Format = .text
 
-    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt and summary.md here.", valueName: "dir"))
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt, summary.md and junit.xml here.", valueName: "dir"))
     var reportDir: String?
 
     @Flag(name: .long, help: "One short trial per side: 1s warmup, 5s measured, a 2s spike, unless --warmup, --duration or --spike say otherwise (a fast look, labelled as such).")

@@ -102,3 +102,14 @@ import Testing
         }
     }
 }
+
+@Suite struct LoadOverridesSpikeTests {
+    @Test func aShortDurationIsCheckedAgainstTheGateFilesSpike() throws {
+        var gate = GateSettings()
+        gate.load.spike = nil
+        var o = LoadOverrides()
+        o.set("duration", "2s")
+        #expect(try o.apply(to: gate).load.duration == .seconds(2))
+        #expect(throws: ConfgateError.self) { try o.apply(to: GateSettings()) }
+    }
+}

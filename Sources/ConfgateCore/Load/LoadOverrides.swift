@@ -14,13 +14,21 @@ public struct LoadOverrides: Sendable {
     /// `gate` with the overrides applied. A bad value is a `.badInput` error naming the flag.
     public func apply(to gate: GateSettings) throws(ConfgateError) -> GateSettings {
         guard !values.isEmpty else { return gate }
-        let text = "[load]\n" + values.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
+        var lines = values.map { "\($0.key) = \($0.value)" }
+        // The spike must fit the trial: check a new duration against the gate's own spike,
+        // not the built-in one.
+        if !values.contains(where: { $0.key == "spike" }) {
+            lines.append("spike = \(gate.load.spike?.description ?? "off")")
+        }
+        let text = "[load]\n" + lines.joined(separator: "\n") + "\n"
         let parsed: GateSettings
         do {
             parsed = try GateFile.parse(text, file: "command line")
         } catch {
             let line = (error.location?.line ?? 2) - 2
-            let flag = values.indices.contains(line) ? "--" + values[line].key.replacingOccurrences(of: "_", with: "-") : "a flag"
+            let flag = values.indices.contains(line)
+                ? "--" + values[line].key.replacingOccurrences(of: "_", with: "-")
+                : "--duration (with the gate file's spike \(gate.load.spike?.description ?? "off"))"
             throw ConfgateError(.badInput, "\(flag): \(error.message)", details: error.details)
         }
         var result = gate
