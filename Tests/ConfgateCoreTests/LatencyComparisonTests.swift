@@ -87,3 +87,19 @@ import Testing
         #expect(!c.regressed)
     }
 }
+
+@Suite struct WorkedExampleTests {
+    /// The worked example of docs/verdict.md, number for number.
+    @Test func theDocumentedExampleHolds() {
+        let blocked = LatencyComparison.compare(metric: "p99", percentile: 99, current: [20_000, 21_000, 19_500],
+                                                proposed: [61_000, 58_800, 60_450], tolerance: 0.1, confidence: 0.95)
+        #expect(abs(blocked.ratio - 2.98) < 0.01)
+        #expect(abs(blocked.lower - 2.72) < 0.01)
+        #expect(blocked.regressed)
+        let noisy = LatencyComparison.compare(metric: "p99", percentile: 99, current: [10_000, 10_000, 10_000],
+                                              proposed: [16_000, 10_100, 9_900], tolerance: 0.1, confidence: 0.95)
+        #expect(abs(noisy.ratio - 1.17) < 0.01)
+        #expect(abs(noisy.lower - 0.74) < 0.01)
+        #expect(!noisy.regressed)
+    }
+}
