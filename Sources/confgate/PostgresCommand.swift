@@ -23,11 +23,7 @@ struct PostgresCommand: AsyncParsableCommand {
     @Option(help: "Seeded user accounts.")
     var users: Int = 10_000
 
-    @Option(name: .customLong("pg-bindir"), help: "Directory of the PostgreSQL server binaries (default: searched).")
-    var pgBindir: String?
-
-    @Option(name: .customLong("pg-user"), help: "When run as root: the user that runs PostgreSQL (default: postgres).")
-    var pgUser: String?
+    @OptionGroup var serverOptions: ServerOptions
 
     @Option(name: .customLong("tcp-port"), help: "Also listen on 127.0.0.1:PORT (default: Unix socket only).")
     var tcpPort: Int?
@@ -48,14 +44,14 @@ struct PostgresCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         if bench {
             let report = try await ScratchBenchmark.run(
-                runs: runs, users: users, pgBindir: pgBindir, pgUser: pgUser, logger: logger)
+                runs: runs, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, logger: logger)
             print(report.text)
             return
         }
         let server = try settings.map { path throws(ConfgateError) in try SettingsFile.load(path: path).server } ?? .init()
         let signals = SignalWaiter()
         let scratch = try await ScratchServer.start(
-            .init(server: server, users: users, pgBindir: pgBindir, pgUser: pgUser, tcpPort: tcpPort),
+            .init(server: server, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, tcpPort: tcpPort),
             logger: logger)
         if signals.received == nil {
             print("service:   \(scratch.serviceTarget.url())")

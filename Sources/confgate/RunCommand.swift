@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     var gate: String?
 
     @OptionGroup var load: LoadFlags
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var server: TrialServerOptions
 
     @Option(name: .long, help: ArgumentHelp("Closed loop: this many callers back to back instead of the arrival schedule.", valueName: "n"))
     var concurrency: Int?

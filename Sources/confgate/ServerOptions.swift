@@ -1,7 +1,8 @@
 import ArgumentParser
 import ConfgatePostgres
 
-/// Where the scratch PostgreSQL comes from; shared by `run`, `verify` and `postgres`.
+/// Where PostgreSQL's binaries are and who runs them; shared by every command that starts
+/// a scratch server (`run`, `verify`, `postgres`, `bench-login`).
 struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("pg-bindir"), help: ArgumentHelp(
         "Directory with PostgreSQL's initdb and postgres (default: $PG_BINDIR, pg_config --bindir, PATH, the highest /usr/lib/postgresql/*/bin).",
@@ -11,6 +12,11 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("pg-user"), help: ArgumentHelp(
         "When run as root, the unprivileged user that runs PostgreSQL (default: postgres).", valueName: "user"))
     var pgUser: String?
+}
+
+/// Where `run` and `verify` get each trial's server: a scratch one, or `--postgres URL`.
+struct TrialServerOptions: ParsableArguments {
+    @OptionGroup var server: ServerOptions
 
     @Option(name: .customLong("postgres"), help: ArgumentHelp(
         "auto (default): a scratch PostgreSQL per trial; or a superuser URL of an existing server (e.g. a CI service container): a fresh database per trial, judged against that server's own max_connections.",
@@ -20,7 +26,7 @@ struct ServerOptions: ParsableArguments {
     /// Where trials get their server, for `users` seeded accounts.
     func source(users: Int) -> TrialRunner.ServerSource {
         if postgres == "auto" {
-            return .scratch(ScratchServer.Options(users: users, pgBindir: pgBindir, pgUser: pgUser))
+            return .scratch(ScratchServer.Options(users: users, pgBindir: server.pgBindir, pgUser: server.pgUser))
         }
         return .existing(url: postgres)
     }

@@ -47,7 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Trials per side.", valueName: "n")) var trials: String?
     @OptionGroup var load: LoadFlags
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var server: TrialServerOptions
 
     func validate() throws {
         if current != nil && against != nil { throw ValidationError("give --current or --against, not both") }
