@@ -21,9 +21,8 @@ public struct DiffFindings: Hashable, Sendable, Codable {
         var lines: [String] = []
         for (label, findings) in [("proposed", proposed), ("current", current)] {
             for f in findings {
-                let place = f.location.map { "\($0): " } ?? ""
+                let place = f.locationPrefix, suppressed = f.suppressedSuffix
                 let tag = "\(f.severity.rawValue)[\(f.ruleID)]"
-                let suppressed = f.suppression.map { " (suppressed\($0.reason.map { ": \($0)" } ?? ""))" } ?? ""
                 if markdown {
                     lines.append("- **\(label)** `\(place)\(tag)` \(f.message)\(suppressed)")
                 } else {

@@ -47,6 +47,15 @@ public struct Finding: Hashable, Sendable, Codable {
 
     /// The rule's metadata, when the ID is a known rule (it always is for findings lint made).
     public var rule: Rule? { Rules.rule(id: ruleID) }
+
+    /// `file:line:column: `, or nothing when the finding has no location: the start of every
+    /// one-line form of a finding (diff, verify).
+    public var locationPrefix: String { location.map { "\($0): " } ?? "" }
+
+    /// ` (suppressed: reason)`, ` (suppressed)`, or nothing when the finding counts.
+    public var suppressedSuffix: String {
+        suppression.map { " (suppressed\($0.reason.map { ": \($0)" } ?? ""))" } ?? ""
+    }
 }
 
 /// Why a finding does not count: an inline comment on the key's line

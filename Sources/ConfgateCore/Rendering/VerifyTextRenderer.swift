@@ -54,14 +54,10 @@ public struct VerifyTextRenderer: Sendable {
             out.append("")
             out.append(markdown ? "**Findings (proposed)**" : style.bold("Findings (proposed)"))
             for f in findings {
-                let place = f.location.map { "\($0): " } ?? ""
-                let suppressed = f.suppression.map { " (suppressed\($0.reason.map { ": \($0)" } ?? ""))" } ?? ""
-                out.append("- \(place)\(f.severity.rawValue)[\(f.ruleID)] \(f.message)\(suppressed)")
+                out.append("- \(f.locationPrefix)\(f.severity.rawValue)[\(f.ruleID)] \(f.message)\(f.suppressedSuffix)")
             }
         }
-        var text = out.joined(separator: "\n") + "\n"
-        if markdown { text = text.replacingOccurrences(of: "\n    ", with: "\n    ") }
-        return text
+        return out.joined(separator: "\n") + "\n"
     }
 
     private func table(_ r: VerifyResult) -> [String] {

@@ -40,7 +40,7 @@ public struct VerdictJudge: Sendable {
         var warnings: [Verdict.Reason] = []
         var latency: [LatencyComparison] = []
 
-        if let proposed, let reason = exhaustion(proposed, side: "proposed") {
+        if let proposed, let reason = exhaustion(proposed) {
             reasons.append(reason)
         }
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
@@ -67,7 +67,7 @@ public struct VerdictJudge: Sendable {
         if let proposed, let reason = utilization(proposed) {
             warnings.append(reason)
         }
-        if let current, let reason = exhaustion(current, side: "current") {
+        if let current, let reason = exhaustion(current) {
             warnings.append(.init(.currentSide, "the current settings already fail: " + reason.message, evidence: reason.evidence))
         }
         for message in currentProblems {
@@ -95,7 +95,7 @@ public struct VerdictJudge: Sendable {
     /// can also come from a machine that stalled for a moment, so across several rounds they
     /// must recur in most of them; the server's limit (53300, or the peak at usable) is
     /// evidence in any single round.
-    func exhaustion(_ side: Side, side name: String) -> Verdict.Reason? {
+    func exhaustion(_ side: Side) -> Verdict.Reason? {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
         let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }

@@ -30,20 +30,15 @@ public enum VerifyJudgement {
                 }
             }
         }
-        func side(_ s: VerifyResult.SideResult) -> VerdictJudge.Side? {
-            let runs = s.runs
-            guard !runs.isEmpty else { return nil }
-            return .init(derived: s.derived, runs: runs.map(\.summary), histograms: runs.map(\.latency))
+        // Judge over the rounds where both sides ran, so that every latency ratio is a
+        // paired one (the same traffic, the same machine state).
+        let paired = zip(result.current.trials, result.proposed.trials).compactMap { c, p in
+            c.result.flatMap { c in p.result.map { (c, $0) } }
         }
-        var current = side(result.current), proposed = side(result.proposed)
-        // Compare latency only over rounds where both sides ran.
-        let paired = zip(result.current.trials, result.proposed.trials).filter { $0.result != nil && $1.result != nil }
-        if paired.count != result.current.runs.count || paired.count != result.proposed.runs.count {
-            current?.runs = paired.map { $0.0.result!.summary }
-            current?.histograms = paired.map { $0.0.result!.latency }
-            proposed?.runs = paired.map { $0.1.result!.summary }
-            proposed?.histograms = paired.map { $0.1.result!.latency }
+        func side(_ s: VerifyResult.SideResult, _ runs: [RunResult]) -> VerdictJudge.Side? {
+            s.runs.isEmpty ? nil : .init(derived: s.derived, runs: runs.map(\.summary), histograms: runs.map(\.latency))
         }
+        let current = side(result.current, paired.map(\.0)), proposed = side(result.proposed, paired.map(\.1))
         return judge.judge(current: current, proposed: proposed, ruleErrors: ruleErrors, ruleWarnings: ruleWarnings,
                            currentProblems: currentProblems, failedTrials: failed)
     }
@@ -52,7 +47,6 @@ public enum VerifyJudgement {
     static let deployDemandRule = Rules.cg102.id
 
     static func describe(_ f: Finding) -> String {
-        let place = f.location.map { "\($0): " } ?? ""
-        return "\(place)\(f.ruleID) \(f.message)"
+        "\(f.locationPrefix)\(f.ruleID) \(f.message)"
     }
 }

@@ -28,7 +28,8 @@ public struct TrialRunner: Sendable {
 
     /// The server of one trial, whichever its source.
     struct TrialServer {
-        var serviceTarget: ConnectionTarget
+        /// libpq parameters of the fleet's connections: the side's DSN pointed at this server.
+        var serviceParameters: [String: String]
         var superuserTarget: ConnectionTarget
         /// Connections the fleet can open, the monitoring connection's slot excluded.
         var usable: Int
@@ -68,7 +69,7 @@ public struct TrialRunner: Sendable {
             options.users = users
             let scratch = try await ScratchServer.start(options, logger: logger)
             return TrialServer(
-                serviceTarget: scratch.serviceTarget, superuserTarget: scratch.superuserTarget,
+                serviceParameters: scratch.serviceParameters(for: settings), superuserTarget: scratch.superuserTarget,
                 usable: scratch.applied.usable - 1, notes: scratch.applied.notes,
                 hasExited: { scratch.hasExited }, finish: { await scratch.stop() })
         case .existing(let url):
@@ -78,7 +79,7 @@ public struct TrialRunner: Sendable {
             var notes = applied.notes
             notes.append("--postgres server: judged against its own max_connections \(applied.maxConnections) and superuser_reserved_connections \(applied.superuserReservedConnections)")
             return TrialServer(
-                serviceTarget: trial.serviceTarget, superuserTarget: trial.superuserTarget,
+                serviceParameters: trial.serviceParameters(for: settings), superuserTarget: trial.superuserTarget,
                 usable: applied.usable - 1, notes: notes,
                 hasExited: { false }, finish: { await trial.finish(); return [] })
         }
@@ -95,8 +96,7 @@ public struct TrialRunner: Sendable {
         } catch {
             throw ConfgateError(.environment, "could not open the monitoring connection: \(error)")
         }
-        let parameters = connectionParameters(dsn: settings.database.dsn, target: server.serviceTarget, database: settings.database)
-        let fleet = Fleet(settings: settings, parameters: parameters, dbTime: load.dbTime)
+        let fleet = Fleet(settings: settings, parameters: server.serviceParameters, dbTime: load.dbTime)
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()
 
