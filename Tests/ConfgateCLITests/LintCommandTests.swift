@@ -59,3 +59,23 @@ struct LintCommandTests {
         #expect(r.stdout.contains("current  fixtures/current.conf:9:1: warning[CG103]"))
     }
 }
+
+@Suite("confgate verify without load")
+struct VerifyLintOnlyTests {
+    @Test func lintOnlyBlocksOnTheProposedSidesErrorsAndStartsNoServer() throws {
+        let r = try ConfgateRunner.run(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf",
+                                        "--lint-only", "--pg-bindir", "/nonexistent"])
+        #expect(r.status == 1)
+        #expect(r.stdout.hasPrefix("BLOCKED: rule — fixtures/outage.conf:9:1: CG101 steady demand 6 × 20 = 120 > usable 97"))
+    }
+
+    @Test func againReadsTheCurrentSettingsFromGit() throws {
+        // The committed current.conf read through git must give the same verdict as the file.
+        let viaGit = try ConfgateRunner.run(["verify", "--against", "HEAD", "--proposed", "fixtures/current.conf", "--lint-only"])
+        #expect(viaGit.status == 0)
+        #expect(viaGit.stdout.contains("current  HEAD:fixtures/current.conf"))
+        let missing = try ConfgateRunner.run(["verify", "--against", "no-such-ref-xyz", "--proposed", "fixtures/current.conf", "--lint-only"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read fixtures/current.conf at no-such-ref-xyz"))
+    }
+}
