@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // Linux's epoll and eventfd (not in Glibc's Swift module), for the connections' event loop.
+        .systemLibrary(name: "CEpoll"),
         // Pure and fast to test: settings, diff, lint, statistics, verdict, rendering.
         .target(
             name: "ConfgateCore",
@@ -33,7 +35,12 @@ let package = Package(
         // The generic connection pool: a state machine with an injected clock; no libpq.
         .target(
             name: "ConfgatePool",
-            dependencies: []
+            dependencies: [],
+            swiftSettings: [
+                // Lets the service specialise the generic pool for its connection type: the
+                // pool's lease and release are on every login's path.
+                .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+            ]
         ),
         // Everything that touches a real PostgreSQL: libpq connections, the scratch
         // cluster, the test auth service and fleet, the load driver.
@@ -41,6 +48,7 @@ let package = Package(
             name: "ConfgatePostgres",
             dependencies: [
                 "CLibPQ",
+                "CEpoll",
                 "ConfgateCore",
                 "ConfgatePool",
                 .product(name: "Logging", package: "swift-log"),

@@ -88,11 +88,13 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
         }
     }
 
-    /// Waits (first come, first served) for a connection, at most `acquireTimeout`.
+    /// Waits (first come, first served) for a connection, at most `acquireTimeout`. When
+    /// connections are idle, it gets the most recently used one that `prefer` picks (e.g.
+    /// one served by the caller's own thread), else the most recently used one.
     ///
     /// - Throws: ``PoolError/acquireTimeout(lastConnectError:)``, ``PoolError/shutDown``,
     ///   or `CancellationError` when the task is cancelled while waiting.
-    public func lease() async throws -> Lease {
+    public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
         let waiter = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
@@ -100,7 +102,7 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
                     if Task.isCancelled { return [.fail(continuation, CancellationError())] }
                     state.waiters[waiter] = continuation
                     let now = clock.now
-                    return apply(state.machine.acquire(waiter, now: now), to: &state)
+                    return apply(state.machine.acquire(waiter, now: now, prefer: prefer), to: &state)
                 }
                 perform(effects)
             }

@@ -52,12 +52,20 @@ where Instant.Duration == Duration {
         return actions
     }
 
-    /// A caller wants a connection. `waiter` must be unique.
-    mutating func acquire(_ waiter: WaiterID, now: Instant) -> [Action] {
+    /// A caller wants a connection. `waiter` must be unique. Of the idle connections it
+    /// gets the one used last that `prefer` picks, else the one used last (as HikariCP's
+    /// bag hands a thread the connection it used before, else any).
+    mutating func acquire(_ waiter: WaiterID, now: Instant, prefer: (Connection) -> Bool = { _ in false }) -> [Action] {
         guard phase == .running else { return [.failWaiter(waiter, .shutDown)] }
         var actions: [Action] = []
-        if waiters.isEmpty, let connection = idleStack.popLast(),
-           let slot = slots[connection], case .idle(let value) = slot.state {
+        if waiters.isEmpty, !idleStack.isEmpty {
+            let index = idleStack.lastIndex { id in
+                if case .idle(let value)? = slots[id]?.state { prefer(value) } else { false }
+            } ?? idleStack.count - 1
+            let connection = idleStack.remove(at: index)
+            guard let slot = slots[connection], case .idle(let value) = slot.state else {
+                preconditionFailure("connection \(connection) on the idle stack is not idle")
+            }
             lease(connection, value, to: waiter, waitedSince: now, now: now, &actions)
         } else {
             let timer = schedule(.acquireTimeout(waiter), at: now.advanced(by: configuration.acquireTimeout), &actions)

@@ -38,6 +38,9 @@ struct BenchLoginCommand: AsyncParsableCommand {
     @Option(name: .customLong("pgbench-threads"), help: ArgumentHelp("pgbench -j.", valueName: "n"))
     var pgbenchThreads = 2
 
+    @Option(name: .customLong("pgbench-protocol"), help: ArgumentHelp("pgbench -M: extended (what the service speaks), simple (pgbench's default) or prepared.", valueName: "mode"))
+    var pgbenchProtocol = "extended"
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
@@ -45,6 +48,9 @@ struct BenchLoginCommand: AsyncParsableCommand {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard pgbenchThreads >= 1 else { throw ValidationError("--pgbench-threads must be at least 1") }
+        guard ["extended", "simple", "prepared"].contains(pgbenchProtocol) else {
+            throw ValidationError("--pgbench-protocol must be extended, simple or prepared")
+        }
         guard ["all", "issue", "plain", "dbtime", "waiting"].contains(benchCase) else {
             throw ValidationError("--case must be plain, dbtime, waiting, issue or all")
         }
@@ -59,6 +65,7 @@ struct BenchLoginCommand: AsyncParsableCommand {
         options.users = users
         options.scriptDirectory = scripts
         options.pgbenchThreads = pgbenchThreads
+        options.pgbenchProtocol = pgbenchProtocol
         options.pgBindir = server.pgBindir
         options.pgUser = server.pgUser
         let standard = LoginBenchmark.Case.standard

@@ -49,6 +49,43 @@ import Testing
         #expect(h.machine.metrics.total == 3)
     }
 
+    /// As HikariCP's bag gives a thread the connection it used before: among idle
+    /// connections the caller's preference wins, else the one used last.
+    @Test func anIdleConnectionTheCallerPrefersIsLeasedFirst() {
+        var h = MachineHarness(Self.configuration(max: 3, minIdle: 3, concurrency: 3))
+        h.establishAll()
+        #expect(h.machine.metrics.idle == 3)
+        // Used last (top of the stack) is leased when nothing is preferred.
+        let plain = h.acquire()
+        let top = h.leases[plain]!.value
+        h.release(plain)
+        #expect(h.leases[h.acquire()]!.value == top, "the connection used last")
+        // A preferred idle connection is leased even when it is not the one used last.
+        let other = (1...3).first { $0 != top.serial }!
+        let preferring = h.acquire(preferring: { $0.serial == other })
+        #expect(h.leases[preferring]!.value.serial == other)
+        // A preference nothing idle matches falls back to the one used last.
+        let fallback = h.acquire(preferring: { $0.serial == 99 })
+        #expect(h.leases[fallback] != nil)
+        #expect(h.machine.metrics.idle == 0)
+    }
+
+    /// Preference never jumps the queue: with waiters queued, a release serves the first
+    /// waiter, and a new caller who prefers that connection waits behind them.
+    @Test func preferenceDoesNotOvertakeWaiters() {
+        var h = MachineHarness(Self.configuration(max: 1))
+        let first = h.acquire()
+        h.establishAll()
+        let queued = h.acquire()
+        let held = h.leases[first]!.value
+        h.release(first)
+        #expect(h.last.leasedWaiters == [queued])
+        let late = h.acquire(preferring: { $0 == held })
+        #expect(h.leases[late] == nil)
+        h.release(queued)
+        #expect(h.last.leasedWaiters == [late])
+    }
+
     @Test func waitersAreServedFirstComeFirstServed() {
         var h = MachineHarness(Self.configuration(max: 1))
         let first = h.acquire(), second = h.acquire(), third = h.acquire()

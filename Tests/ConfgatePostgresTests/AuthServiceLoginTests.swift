@@ -2,8 +2,8 @@ import ConfgateCore
 import Testing
 @testable import ConfgatePostgres
 
-/// The login transaction (design §6) as `AuthService` runs it on the connection's thread:
-/// what it writes, and that a failed statement rolls everything back.
+/// The login transaction (design §6) as `AuthService` runs it on the connection's event
+/// loop: what it writes, and that a failed statement rolls everything back.
 @Suite("Auth service: the login transaction")
 struct AuthServiceLoginTests {
     private func service(_ scratch: ScratchServer, statementTimeout: SettingDuration? = nil, dbTime: SettingDuration = .init(microseconds: 0)) -> AuthService {
@@ -30,6 +30,25 @@ struct AuthServiceLoginTests {
             #expect(await auth.login(user: 7, badPassword: false) == .ok)
             #expect(try await counts(check, user: 7) == ("1", "0", "t"))
             await check.close()
+            await auth.stop()
+        }
+    }
+
+    /// A caller off the loops (a test, a tool) gets its outcome back off the loops: the
+    /// transaction ran on the connection's loop, the caller's code after it does not.
+    @Test func aLoginLeavesItsCallerWhereItRan() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { scratch in
+            let auth = service(scratch)
+            auth.start()
+            await auth.warm()
+            #expect(await auth.login(user: 3, badPassword: false) == .ok)
+            #expect(EventLoop.current == nil)
+            let loop = EventLoop.all.last!
+            let onLoop = await Task(executorPreference: loop) { () -> (Outcome, Bool) in
+                let outcome = await auth.login(user: 4, badPassword: false)
+                return (outcome, loop.inLoop)
+            }.value
+            #expect(onLoop == (.ok, true))
             await auth.stop()
         }
     }

@@ -7,7 +7,10 @@ import Testing
 final class FakeTarget: LoginTarget {
     let calls = Mutex<(logins: Int, surges: Int, retires: Int, users: [Int])>((0, 0, 0, []))
 
+    let offLoop = Atomic<Int>(0)
+
     func login(user: Int, badPassword: Bool) async -> Outcome {
+        if EventLoop.current == nil { offLoop.add(1, ordering: .relaxed) }
         calls.withLock { $0.logins += 1; $0.users.append(user) }
         await Task.yield()
         return badPassword ? .badPassword : .ok
@@ -44,6 +47,7 @@ struct FakeWatcher: ServerWatcher {
         #expect(s.usable == 92)
         #expect(target.calls.withLock { $0.users } .sorted() == plan.arrivals.map(\.user).sorted())
         #expect(target.calls.withLock { ($0.surges, $0.retires) } == (1, 1))
+        #expect(target.offLoop.load(ordering: .relaxed) == 0, "every login runs on an event loop")
         #expect(!result.timeline.isEmpty)
         #expect(result.timeline.reduce(0) { $0 + $1.started } <= s.scheduled)
         #expect(result.timeline.allSatisfy { $0.pools.count == 1 })
@@ -66,6 +70,7 @@ struct FakeWatcher: ServerWatcher {
         #expect(s.completed == target.calls.withLock { $0.logins })
         #expect(s.completed >= 4)
         #expect(s.scheduled == s.completed)
+        #expect(target.offLoop.load(ordering: .relaxed) == 0, "every caller runs on an event loop")
     }
 
     @Test func cancellationStopsTheRunAndMarksItIncomplete() async {

@@ -226,29 +226,81 @@ struct ScratchServerTCPTests {
     }
 }
 
-@Suite("PGConnection sessions")
-struct PGSessionTests {
-    @Test func aWholeLoginTransactionRunsInOneSession() async throws {
+@Suite("PGConnection transactions")
+struct PGTransactionTests {
+    @Test func aWholeLoginTransactionRunsOnTheEventLoop() async throws {
         try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
             let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
             let email = AuthSchema.email(forUser: 3)
-            let sessionID = try await conn.withSession { (s: PGSession) throws(PGError) -> String? in
-                try s.execute("BEGIN")
-                let user = try s.query("SELECT id, salt, password_hash FROM users WHERE email = $1", [email])
-                let id = user.rows.first?[0] ?? nil
-                let inserted = try s.query(
-                    "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, '\\x00', now(), now() + interval '1 hour') RETURNING id",
-                    [id])
-                _ = try s.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
-                try s.execute("COMMIT")
-                return inserted.scalar
-            }
+            // As the load driver's logins run: on the loop, every statement sent, awaited
+            // and read on its one thread.
+            let (sessionID, onLoop) = try await Task(executorPreference: EventLoop.shared) { () async throws -> (String?, Bool) in
+                try await conn.transaction { (c: PGConnection) throws(PGError) -> (String?, Bool) in
+                    let user = try await c.query("SELECT id, salt, password_hash FROM users WHERE email = $1", [email])
+                    let id = user.rows.first?[0] ?? nil
+                    let inserted = try await c.query(
+                        "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, '\\x00', now(), now() + interval '1 hour') RETURNING id",
+                        [id])
+                    _ = try await c.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
+                    return (inserted.scalar, EventLoop.shared.inLoop)
+                }
+            }.value
             #expect(sessionID != nil)
-            await #expect { try await conn.withSession { (s: PGSession) throws(PGError) in try s.execute("SELECT * FROM nope") } } throws: {
-                ($0 as? PGError)?.sqlState == "42P01"
-            }
+            #expect(onLoop)
+            #expect(try await conn.query("SELECT count(*) FROM sessions WHERE id = $1", [sessionID]).scalar == "1")
+            // A failed statement inside a transaction rolls it back and keeps its SQLSTATE.
+            await #expect {
+                try await conn.transaction { (c: PGConnection) throws(PGError) in
+                    _ = try await c.query("UPDATE users SET failed_attempts = 99 WHERE email = $1", [email])
+                    try await c.execute("SELECT * FROM nope")
+                }
+            } throws: { ($0 as? PGError)?.sqlState == "42P01" }
+            #expect(try await conn.query("SELECT failed_attempts FROM users WHERE email = $1", [email]).scalar == "0")
             await conn.close()
             await #expect { try await conn.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .closed }
+        }
+    }
+
+    @Test func severalStatementsInOneExecuteReportTheFirstError() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            try await conn.execute("CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1)")
+            #expect(try await conn.query("SELECT x FROM t").scalar == "1")
+            await #expect { try await conn.execute("SELECT 1/0; SELECT * FROM nope") } throws: {
+                ($0 as? PGError)?.sqlState == "22012"
+            }
+            // The connection is usable afterwards: every result of the failed batch was read.
+            #expect(try await conn.query("SELECT 2").scalar == "2")
+            await conn.close()
+        }
+    }
+
+    @Test func closeDuringAStatementClosesWhenItEnds() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            let running = Task { try await conn.query("SELECT pg_sleep(0.3), 'done'") }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
+                if state.scalar == "PgSleep" { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            // A second statement while one runs is refused, not interleaved.
+            await #expect { try await conn.query("SELECT 1") } throws: {
+                ($0 as? PGError)?.message.contains("busy") == true
+            }
+            await conn.close()
+            #expect(try await running.value.rows.first?[1] == "done")
+            await #expect { try await conn.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .closed }
+            // Its backend is gone.
+            var left = "1"
+            while ContinuousClock.now < deadline, left != "0" {
+                left = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)]).scalar ?? "?"
+                if left != "0" { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(left == "0")
+            await admin.close()
         }
     }
 }

@@ -61,6 +61,11 @@ public enum LoginBenchmark {
         public var scriptDirectory: String = "bench"
         /// pgbench `-j`. Default 2.
         public var pgbenchThreads: Int = 2
+        /// pgbench `-M`. Default `extended`: what the service speaks (`PQsendQueryParams`,
+        /// unnamed statements: Parse, Bind, Describe, Execute, Sync per statement), so that
+        /// the ratio compares clients, not protocols. `simple` (pgbench's own default) costs
+        /// the server less per statement; `prepared` far less.
+        public var pgbenchProtocol: String = "extended"
         /// `max_connections` of the scratch server: room for the largest case's pool or
         /// pgbench clients. Default 200.
         public var maxConnections: Int = 200
@@ -81,6 +86,9 @@ public enum LoginBenchmark {
         /// CPU seconds (user + system) spent by confgate (service side) or by pgbench (its
         /// own process), over the side's run.
         public var cpuSeconds: Double
+        /// Context switches (voluntary and involuntary, all threads) of the same process:
+        /// each is a thread that went to sleep waiting, or was preempted.
+        public var contextSwitches: Int
         /// The whole machine's 1-minute load average when the side finished.
         public var loadAverage: Double
     }
@@ -115,10 +123,10 @@ public enum LoginBenchmark {
                 for (i, round) in r.rounds.enumerated() {
                     let s = round.service, p = round.pgbench
                     lines.append(String(
-                        format: "  round %d (%@ first): service %8.1f logins/s (%d in %.1f s, %d failed, %.0f µs CPU/login)   pgbench %8.1f tps (%d, %d failed, %.0f µs CPU/txn)   ratio %.3f   load %.2f/%.2f",
+                        format: "  round %d (%@ first): service %8.1f logins/s (%d in %.1f s, %d failed, %.0f µs CPU/login, %.1f cs/login)   pgbench %8.1f tps (%d, %d failed, %.0f µs CPU/txn, %.1f cs/txn)   ratio %.3f   load %.2f/%.2f",
                         i + 1, round.serviceFirst ? "service" : "pgbench",
-                        s.perSecond, s.count, s.seconds, s.failures, perItemMicros(s),
-                        p.perSecond, p.count, p.failures, perItemMicros(p), round.ratio,
+                        s.perSecond, s.count, s.seconds, s.failures, perItemMicros(s), perItemSwitches(s),
+                        p.perSecond, p.count, p.failures, perItemMicros(p), perItemSwitches(p), round.ratio,
                         s.loadAverage, p.loadAverage))
                 }
                 if let m = r.median {
@@ -131,6 +139,7 @@ public enum LoginBenchmark {
         }
 
         private func perItemMicros(_ s: Side) -> Double { s.count > 0 ? s.cpuSeconds / Double(s.count) * 1e6 : .nan }
+        private func perItemSwitches(_ s: Side) -> Double { s.count > 0 ? Double(s.contextSwitches) / Double(s.count) : .nan }
     }
 
     /// Runs every case in `options` on one scratch server. `progress` gets a line per step.
@@ -165,7 +174,7 @@ public enum LoginBenchmark {
         do throws(ConfgateError) {
             for c in options.cases {
                 let arguments = [
-                    "-n", "-c", "\(c.callers)", "-j", "\(min(options.pgbenchThreads, c.callers))",
+                    "-n", "-c", "\(c.callers)", "-j", "\(min(options.pgbenchThreads, c.callers))", "-M", options.pgbenchProtocol,
                     "-T", "\(options.seconds)", "-D", "users=\(options.users)", "-f", scripts[c.script]!,
                     "-h", scratch.socketDirectory, "-p", "\(scratch.port)", "-U", AuthSchema.serviceRole,
                     AuthSchema.database,
@@ -207,12 +216,13 @@ public enum LoginBenchmark {
         service.start()
         await service.warm()
         let clock = ContinuousClock()
-        let cpu0 = cpuSeconds(children: false)
+        let usage0 = Usage(children: false)
         let start = clock.now
         let end = start + .seconds(seconds)
         let (count, failures) = await withTaskGroup(of: (ok: Int, failed: Int).self) { group in
             for caller in 0..<c.callers {
-                group.addTask {
+                // On the connections' event loop, as the load driver's logins run.
+                group.addTask(executorPreference: EventLoop.next()) {
                     // Seeded, not the system generator: a getrandom(2) call per pick would be
                     // the harness's cost, not the service's.
                     var rng = SeededGenerator(seed: UInt64(caller + 1))
@@ -227,37 +237,55 @@ public enum LoginBenchmark {
             return await group.reduce(into: (0, 0)) { $0.0 += $1.ok; $0.1 += $1.failed }
         }
         let elapsed = clock.now - start
-        let cpu = cpuSeconds(children: false) - cpu0
+        let usage = Usage(children: false) - usage0
         await service.stop()
         let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Side(perSecond: Double(count) / s, count: count, failures: failures,
-                    seconds: s, cpuSeconds: cpu, loadAverage: loadAverage1())
+                    seconds: s, cpuSeconds: usage.cpuSeconds, contextSwitches: usage.contextSwitches,
+                    loadAverage: loadAverage1())
     }
 
     /// Runs pgbench and reads its `tps = … (without initial connection time)`.
     static func measurePgbench(_ pgbench: String, _ arguments: [String]) async throws(ConfgateError) -> Side {
-        let cpu0 = cpuSeconds(children: true)
+        let usage0 = Usage(children: true)
         let out: String
         do {
             out = try await ProcessRunner.output(pgbench, arguments)
         } catch {
             throw ConfgateError(.environment, "pgbench failed", details: ["\(error)"])
         }
-        let cpu = cpuSeconds(children: true) - cpu0
+        let usage = Usage(children: true) - usage0
         let parsed = PgbenchOutput(out)
         guard let tps = parsed.tps else {
             throw ConfgateError(.environment, "cannot read tps from pgbench's output", details: out.split(separator: "\n").suffix(8).map(String.init))
         }
         return Side(perSecond: tps, count: parsed.processed ?? 0, failures: parsed.failed ?? 0,
-                    seconds: parsed.duration ?? 0, cpuSeconds: cpu, loadAverage: loadAverage1())
+                    seconds: parsed.duration ?? 0, cpuSeconds: usage.cpuSeconds,
+                    contextSwitches: usage.contextSwitches, loadAverage: loadAverage1())
     }
 
-    /// CPU seconds (user + system) of this process, or of its waited-for children.
-    static func cpuSeconds(children: Bool) -> Double {
-        var usage = rusage()
-        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
-        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return s(usage.ru_utime) + s(usage.ru_stime)
+    /// CPU seconds (user + system) and context switches of this process, or of its
+    /// waited-for children (`getrusage`).
+    struct Usage {
+        var cpuSeconds: Double
+        var contextSwitches: Int
+
+        init(children: Bool) {
+            var usage = rusage()
+            getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+            func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+            cpuSeconds = s(usage.ru_utime) + s(usage.ru_stime)
+            contextSwitches = usage.ru_nvcsw + usage.ru_nivcsw
+        }
+
+        private init(cpuSeconds: Double, contextSwitches: Int) {
+            self.cpuSeconds = cpuSeconds
+            self.contextSwitches = contextSwitches
+        }
+
+        static func - (a: Usage, b: Usage) -> Usage {
+            Usage(cpuSeconds: a.cpuSeconds - b.cpuSeconds, contextSwitches: a.contextSwitches - b.contextSwitches)
+        }
     }
 
     /// `/proc/loadavg`'s three figures, or `?` elsewhere.

@@ -1,19 +1,23 @@
 import CLibPQ
 import Foundation
+import Synchronization
 
 /// One libpq connection to PostgreSQL.
 ///
-/// **Threading.** Every libpq call of a connection runs on that connection's own OS thread
-/// (`ConnectionThread`), never on Swift's cooperative thread pool: the pool has only as many
-/// threads as cores, and libpq's blocking calls (a login can take milliseconds, a query
-/// seconds) would stall every other task. A dedicated thread per connection was chosen over
-/// libpq's non-blocking API driven by one poll loop because it keeps each call a plain
-/// blocking libpq call (easy to read and to get right), costs one parked thread per
-/// connection (a fleet holds at most a few hundred), and needs no shared event loop whose
-/// bugs would stall every connection. The `async` methods suspend the caller until their job
-/// has run on the connection's thread. Calls on one connection run one at a time, in order.
-/// A hot transaction can run whole on the thread (`transactionOnThread(_:)`): one hop to the
-/// thread and back per transaction instead of one per statement.
+/// **Threading.** Statements use libpq's non-blocking API (`PQsetnonblocking`,
+/// `PQsendQueryParams`, `PQconsumeInput`, `PQgetResult`) and wait for the socket on the
+/// process's `EventLoop`, so no call ever blocks a thread of Swift's cooperative pool (it has
+/// only as many threads as cores: two blocked logins would stall everything). A caller that
+/// runs on the loop (`Task(executorPreference: connection.loop)`, as the load driver's logins
+/// do) sends, waits and reads on that one thread: no hand-off between threads per statement
+/// or per login, which is what a thread per connection cost (a wake-up to the connection's
+/// thread and one back per login, measured at about twice pgbench's CPU per login). Callers
+/// elsewhere work the same, resumed on Swift's global executor after each wait.
+///
+/// Connecting is the exception: `PQconnectStartParams` resolves host names synchronously, so
+/// the connect runs on a short-lived thread of its own (`ConnectionThread`), as does
+/// `PQcancel`. One statement at a time per connection: a second caller gets an error, and
+/// `close()` during a statement closes the connection when the statement ends.
 ///
 /// **Connecting.** `connect(parameters:)` uses `PQconnectStartParams` with
 /// `PQERRORS_VERBOSE` set before polling, so that a connection the server refuses
@@ -23,44 +27,53 @@ import Foundation
 /// **Errors.** Every failure is a `PGError` carrying the SQLSTATE (`PG_DIAG_SQLSTATE` for
 /// statements); its text never contains the connection's password.
 public final class PGConnection: @unchecked Sendable {
-    // `handle` is only touched on `thread` (and in deinit, when no job can be pending).
+    /// Touched only by the one operation that holds `use` (or by `finish`, once).
     private var handle: OpaquePointer?
-    private let thread: ConnectionThread
+    private let socket: Int32
+    /// The loop its statements wait on.
+    public let loop: EventLoop
+    private let use = Mutex<(busy: Bool, closeRequested: Bool, closed: Bool)>((false, false, false))
     private let password: String?
-    /// libpq's cancel object (`PQgetCancel`): usable from any thread while the connection
-    /// thread is busy in a query.
+    /// libpq's cancel object (`PQgetCancel`): usable from any thread while a statement runs.
     private let cancelHandle: UnsafeHandle?
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
 
-    private init(handle: OpaquePointer, thread: ConnectionThread, password: String?) {
+    private init(handle: OpaquePointer, loop: EventLoop, password: String?) {
         self.handle = handle
-        self.thread = thread
+        self.loop = loop
         self.password = password
         self.backendPID = PQbackendPID(handle)
         self.cancelHandle = PQgetCancel(handle).map(UnsafeHandle.init(raw:))
+        self.socket = PQsocket(handle)
+        PQsetnonblocking(handle, 1)
+        loop.register(socket)
     }
 
     deinit {
         if let cancelHandle { PQfreeCancel(cancelHandle.raw) }
-        if let handle { PQfinish(handle) }
-        thread.shutdown()
+        if let handle {
+            loop.deregister(socket)
+            PQfinish(handle)
+        }
     }
 
     /// Connects with libpq keyword/value `parameters` (e.g. `host`, `port`, `dbname`,
     /// `user`, `connect_timeout`, `application_name`, `options`). A non-numeric or absent
-    /// `connect_timeout` means wait as long as libpq does (forever).
-    public static func connect(parameters: [String: String]) async throws(PGError) -> PGConnection {
-        let thread = ConnectionThread(name: "confgate-pg")
+    /// `connect_timeout` means wait as long as libpq does (forever). Its statements wait on `loop`.
+    public static func connect(
+        parameters: [String: String], loop: EventLoop = .next()
+    ) async throws(PGError) -> PGConnection {
+        let thread = ConnectionThread(name: "confgate-pg-connect")
+        defer { thread.shutdown() }
         let password = parameters["password"]
         let outcome = await thread.run { () -> Result<UnsafeHandle, PGError> in
             Self.connectBlocking(parameters, password: password)
         }
         switch outcome {
         case .success(let h)?:
-            return PGConnection(handle: h.raw, thread: thread, password: password)
+            return PGConnection(handle: h.raw, loop: loop, password: password)
         case .failure(let error)?:
-            thread.shutdown()
             throw error
         case nil:
             throw PGError(.connect, sqlState: nil, message: "connection thread stopped")
@@ -69,16 +82,21 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs one statement with `$1...` parameters in text format (`nil` is SQL NULL).
     public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
-        let outcome = await thread.run { [self] in queryBlocking(sql, params) }
-        guard let outcome else { throw closedError }
-        return try outcome.get()
+        try await exclusively { handle in
+            let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
+            defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
+            let sent = cParams.withUnsafeBufferPointer { values in
+                PQsendQueryParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0)
+            }
+            return await finishStatement(handle, sent: sent == 1)
+        }
     }
 
     /// Runs `sql` with the simple query protocol; it may hold several statements (no parameters).
     public func execute(_ sql: String) async throws(PGError) {
-        let outcome = await thread.run { [self] in executeBlocking(sql) }
-        guard let outcome else { throw closedError }
-        try outcome.get()
+        _ = try await exclusively { handle in
+            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
+        }
     }
 
     /// Runs `body` inside `BEGIN` … `COMMIT`; rolls back when it throws, and rethrows.
@@ -96,48 +114,10 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the connection's own thread, where `PGSession`'s calls are plain
-    /// synchronous libpq calls: several statements (a whole login transaction) cost one
-    /// hop between the caller's task and the connection thread instead of one per statement.
-    /// `body` must not wait for other tasks; CPU work (e.g. hashing a password) is fine.
-    public func withSession<T: Sendable>(
-        _ body: @escaping @Sendable (PGSession) throws(PGError) -> T
-    ) async throws(PGError) -> T {
-        let outcome = await thread.run { [self] () -> Result<T, PGError> in
-            do throws(PGError) {
-                return .success(try body(PGSession(connection: self)))
-            } catch {
-                return .failure(error)
-            }
-        }
-        guard let outcome else { throw closedError }
-        return try outcome.get()
-    }
-
-    /// Runs `body` inside `BEGIN` … `COMMIT` as one job on the connection's thread (see
-    /// `withSession`): the same statements, round trips and rollback rule as `transaction(_:)`,
-    /// with no hop between threads in between. For short, hot transactions (the auth
-    /// service's login), where a hop per statement costs more CPU than the statement.
-    public func transactionOnThread<T: Sendable>(
-        _ body: @escaping @Sendable (PGSession) throws(PGError) -> T
-    ) async throws(PGError) -> T {
-        try await withSession { session throws(PGError) -> T in
-            try session.execute("BEGIN")
-            do throws(PGError) {
-                let value = try body(session)
-                try session.execute("COMMIT")
-                return value
-            } catch {
-                if error.kind != .connectionLost { try? session.execute("ROLLBACK") }
-                throw error
-            }
-        }
-    }
-
     /// Whether libpq still considers the connection good (false after the server dropped it).
     public var isUsable: Bool {
         get async {
-            await thread.run { [self] in handle.map { PQstatus($0) == CONNECTION_OK } ?? false } ?? false
+            (try? await exclusively { handle in .success(PQstatus(handle) == CONNECTION_OK) }) ?? false
         }
     }
 
@@ -156,18 +136,97 @@ public final class PGConnection: @unchecked Sendable {
         } ?? false
     }
 
-    /// Closes the connection (`PQfinish`) and stops its thread. Safe to call more than once.
+    /// Closes the connection (`PQfinish`); during a statement, as soon as it ends. Safe to
+    /// call more than once.
     public func close() async {
-        _ = await thread.run { [self] in
-            if let handle { PQfinish(handle) }
-            handle = nil
+        let now = use.withLock { u -> Bool in
+            if u.closed { return false }
+            if u.busy { u.closeRequested = true; return false }
+            u.closed = true
+            return true
         }
-        thread.shutdown()
+        if now { finish() }
     }
 
     private var closedError: PGError { PGError(.closed, sqlState: nil, message: "the connection is closed") }
 
-    // MARK: - Blocking parts, run on `thread` only
+    /// Runs `body` as the connection's only operation; closes afterwards if asked meanwhile.
+    private func exclusively<T>(
+        _ body: (OpaquePointer) async -> Result<T, PGError>
+    ) async throws(PGError) -> T {
+        let admitted = use.withLock { u -> PGError? in
+            if u.closed || u.closeRequested { return closedError }
+            if u.busy { return PGError(.query, sqlState: nil, message: "the connection is busy with another statement") }
+            u.busy = true
+            return nil
+        }
+        if let admitted { throw admitted }
+        let result = await body(handle!)
+        let closeNow = use.withLock { u -> Bool in
+            u.busy = false
+            guard u.closeRequested, !u.closed else { return false }
+            u.closed = true
+            return true
+        }
+        if closeNow { finish() }
+        return try result.get()
+    }
+
+    private func finish() {
+        guard let handle else { return }
+        loop.deregister(socket)
+        PQfinish(handle)
+        self.handle = nil
+    }
+
+    /// Flushes a sent statement, waits for its results on the loop and reads them: the last
+    /// result, or the first error (as `PQexec` reports).
+    private func finishStatement(_ handle: OpaquePointer, sent: Bool) async -> Result<PGResult, PGError> {
+        guard sent else { return .failure(connectionError(handle)) }
+        while true {
+            let flushed = PQflush(handle)
+            if flushed == 0 { break }
+            if flushed < 0 { return .failure(connectionError(handle)) }
+            await loop.wait(for: socket, events: [.readable, .writable])
+            if PQconsumeInput(handle) == 0 { return .failure(connectionError(handle)) }
+        }
+        var kept: OpaquePointer?
+        var keptIsError = false
+        defer { if let kept { PQclear(kept) } }
+        while true {
+            while PQisBusy(handle) == 1 {
+                await loop.wait(for: socket, events: .readable)
+                if PQconsumeInput(handle) == 0 { return .failure(connectionError(handle)) }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            let isError = !Self.succeeded(result)
+            if keptIsError && !isError {
+                PQclear(result)
+            } else {
+                if let kept { PQclear(kept) }
+                kept = result
+                keptIsError = isError
+            }
+        }
+        guard let result = kept else { return .failure(connectionError(handle)) }
+        kept = nil
+        return collect(result, handle: handle)
+    }
+
+    private static func succeeded(_ result: OpaquePointer) -> Bool {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: true
+        default: false
+        }
+    }
+
+    /// The connection's own error (no result to read it from): lost when libpq says so.
+    private func connectionError(_ handle: OpaquePointer) -> PGError {
+        let kind: PGError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
+        return PGError.fromMessage(kind, String(cString: PQerrorMessage(handle)), password: password)
+    }
+
+    // MARK: - Connecting (blocking, on a thread of its own) and reading results
 
     private static func connectBlocking(_ parameters: [String: String], password: String?) -> Result<UnsafeHandle, PGError> {
         let keys = Array(parameters.keys)
@@ -215,21 +274,6 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    fileprivate func queryBlocking(_ sql: String, _ params: [String?]) -> Result<PGResult, PGError> {
-        guard let handle else { return .failure(closedError) }
-        let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
-        defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
-        let result = cParams.withUnsafeBufferPointer { values in
-            PQexecParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0)
-        }
-        return collect(result, handle: handle)
-    }
-
-    fileprivate func executeBlocking(_ sql: String) -> Result<Void, PGError> {
-        guard let handle else { return .failure(closedError) }
-        return collect(PQexec(handle, sql), handle: handle).map { _ in () }
-    }
-
     private func collect(_ result: OpaquePointer?, handle: OpaquePointer) -> Result<PGResult, PGError> {
         guard let result else {
             let kind: PGError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
@@ -265,22 +309,3 @@ public final class PGConnection: @unchecked Sendable {
 struct UnsafeHandle: @unchecked Sendable {
     let raw: OpaquePointer
 }
-
-/// Synchronous access to a connection, valid only inside `PGConnection.withSession`
-/// (it runs on the connection's thread; it must not escape).
-public struct PGSession {
-    fileprivate let connection: PGConnection
-
-    /// As `PGConnection.query`, synchronously.
-    public func query(_ sql: String, _ params: [String?] = []) throws(PGError) -> PGResult {
-        try connection.queryBlocking(sql, params).get()
-    }
-
-    /// As `PGConnection.execute`, synchronously.
-    public func execute(_ sql: String) throws(PGError) {
-        try connection.executeBlocking(sql).get()
-    }
-}
-
-@available(*, unavailable)
-extension PGSession: Sendable {}

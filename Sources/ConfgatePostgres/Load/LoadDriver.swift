@@ -86,8 +86,9 @@ public struct LoadDriver: Sendable {
                     progress?(point, elapsed)
                 }
             }
-            // The load itself, then stop the samplers.
-            group.addTask {
+            // The load itself, then stop the samplers. Logins run on the connections' event
+            // loop: a login's statements then cost no hand-off between threads.
+            group.addTask(executorPreference: EventLoop.shared) {
                 await withDiscardingTaskGroup { logins in
                     if let concurrency {
                         runClosedLoop(concurrency, target: target, recorder: recorder, clock: clock, start: start,
@@ -153,7 +154,7 @@ public struct LoadDriver: Sendable {
                 }
             }
             recorder.started(lag: Self.micros(clock.now - due))
-            group.addTask {
+            group.addTask(executorPreference: EventLoop.next()) {
                 let outcome = await target.login(user: arrival.user, badPassword: arrival.badPassword)
                 let latency = Self.micros(clock.now - due)
                 recorder.completed(offset: arrival.offset, phase: arrival.phase,
@@ -172,7 +173,7 @@ public struct LoadDriver: Sendable {
         let plan = self.plan
         let end = start + .microseconds(plan.total)
         for caller in 0..<callers {
-            group.addTask {
+            group.addTask(executorPreference: EventLoop.next()) {
                 var i = caller
                 // Every caller makes at least one login, however late it got to run.
                 repeat {

@@ -50,7 +50,10 @@ public final class AuthService: Sendable {
         defer { finishOne() }
         let lease: Pool.Lease
         do {
-            lease = try await pool.lease()
+            // A connection served by the loop this login runs on, when one is idle: its
+            // statements then resume right here, with no hand-off between loops.
+            let here = EventLoop.current
+            lease = try await pool.lease(preferring: { here != nil && $0.loop === here })
         } catch let error as PoolError {
             if let connectError = error.lastConnectError as? PGError {
                 return Outcome(.connectFailed, sqlState: connectError.sqlState)
@@ -61,26 +64,41 @@ public final class AuthService: Sendable {
         }
         let password = badPassword ? "wrong-\(user)" : AuthSchema.expectedPassword(forUser: user)
         let email = AuthSchema.email(forUser: user), dbTimeSeconds = dbTimeSeconds
-        do {
-            // One job on the connection's thread for the whole transaction: the same
-            // statements and round trips, without a thread hop per statement.
-            let ok = try await lease.connection.transactionOnThread { session throws(PGError) in
-                try Self.transaction(session, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
+        let connection = lease.connection
+        let body = { () async throws(PGError) -> Bool in
+            try await connection.transaction { conn throws(PGError) in
+                try await Self.transaction(conn, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
             }
-            lease.release()
-            return ok ? .ok : .badPassword
-        } catch {
-            lease.release(broken: error.kind == .connectionLost || error.kind == .closed)
-            return Outcome(.queryFailed, sqlState: error.sqlState)
         }
+        let result: Result<Bool, PGError>
+        let moved = !connection.loop.inLoop
+        do throws(PGError) {
+            // Away from the connection's loop (another loop, or none), the transaction runs
+            // there: one move instead of a hand-off after every statement.
+            result = .success(moved ? try await withTaskExecutorPreference(connection.loop, operation: body) : try await body())
+        } catch {
+            result = .failure(error)
+        }
+        let outcome: Outcome
+        switch result {
+        case .success(let ok):
+            lease.release()
+            outcome = ok ? .ok : .badPassword
+        case .failure(let error):
+            lease.release(broken: error.kind == .connectionLost || error.kind == .closed)
+            outcome = Outcome(.queryFailed, sqlState: error.sqlState)
+        }
+        // And back: after `withTaskExecutorPreference` the task would carry on on the
+        // connection's loop, where the caller's code (which may block) has no place.
+        if moved { await Task.yield() }
+        return outcome
     }
 
-    /// The body of the login transaction, run on the connection's thread; true when the
-    /// password matched.
+    /// The body of the login transaction; true when the password matched.
     private static func transaction(
-        _ conn: PGSession, email: String, password: String, dbTimeSeconds: String?
-    ) throws(PGError) -> Bool {
-        let row = try conn.query(
+        _ conn: PGConnection, email: String, password: String, dbTimeSeconds: String?
+    ) async throws(PGError) -> Bool {
+        let row = try await conn.query(
             "SELECT id, salt, password_hash, failed_attempts FROM users WHERE email = $1", [email]).rows.first
         guard let row, let id = row[0], let salt = row[1].flatMap(PGBytea.decode), let hash = row[2].flatMap(PGBytea.decode) else {
             throw PGError(.query, sqlState: nil, message: "no seeded user \(email)")
@@ -89,15 +107,15 @@ public final class AuthService: Sendable {
         let matched = computed == hash
         if matched {
             let token = Array(SHA256.hash(data: Array("\(id)-\(UInt64.random(in: 0...UInt64.max))".utf8)))
-            _ = try conn.query(
+            _ = try await conn.query(
                 "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, now(), now() + interval '1 hour')",
                 [id, PGBytea.encode(token)])
-            _ = try conn.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
+            _ = try await conn.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
         } else {
-            _ = try conn.query("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1", [id])
+            _ = try await conn.query("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1", [id])
         }
         if let dbTimeSeconds {
-            _ = try conn.query("SELECT pg_sleep($1)", [dbTimeSeconds])
+            _ = try await conn.query("SELECT pg_sleep($1)", [dbTimeSeconds])
         }
         return matched
     }

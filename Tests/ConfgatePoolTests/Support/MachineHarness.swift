@@ -41,11 +41,11 @@ struct MachineHarness {
 
     /// Starts an acquire; returns its waiter ID.
     @discardableResult
-    mutating func acquire() -> Int {
+    mutating func acquire(preferring prefer: (MockConnection) -> Bool = { _ in false }) -> Int {
         let waiter = nextWaiter
         nextWaiter += 1
         acquired.append(waiter)
-        step { $0.acquire(waiter, now: $1) }
+        step { $0.acquire(waiter, now: $1, prefer: prefer) }
         return waiter
     }
 

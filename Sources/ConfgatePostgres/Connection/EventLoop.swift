@@ -1,0 +1,213 @@
+import CEpoll
+import Foundation
+import Synchronization
+
+/// One OS thread that waits on many sockets at once (`epoll`) and runs Swift tasks: where the
+/// statements of every `PGConnection` are driven with libpq's non-blocking API.
+///
+/// It is a `TaskExecutor`: a task that prefers it (`Task(executorPreference:)`,
+/// `withTaskExecutorPreference`, or a child of such a task) runs its jobs on this thread. A
+/// statement then costs no thread hand-off at all: the task sends it, suspends in
+/// `wait(for:events:)`, and when `epoll` reports the socket ready the loop resumes the task
+/// on this same thread, in the next turn. Tasks that do not prefer the loop work too; each
+/// resumption then hops to Swift's global executor (slower, still correct).
+///
+/// Jobs run here must not block: libpq calls on a non-blocking connection, hashing, pool
+/// bookkeeping are fine; a blocking connect, `PQcancel` or file I/O belong on a thread of
+/// their own (`ConnectionThread`).
+///
+/// The process has one loop per core (`all`), as pgbench has one thread per `-j`: each new
+/// connection and each load-driver caller goes to the next loop in turn (`next()`), a login
+/// leases a connection of the loop it runs on when one is idle, and otherwise moves to its
+/// connection's loop for the transaction. Linux only (`epoll`, `eventfd`).
+public final class EventLoop: TaskExecutor, @unchecked Sendable {
+    /// The process's loops, one per core (at most 8); their threads start on first use and
+    /// live as long as the process.
+    public static let all: [EventLoop] = (0..<min(max(1, ProcessInfo.processInfo.activeProcessorCount), 8)).map {
+        EventLoop(name: "confgate-loop-\($0)")
+    }
+    /// The first loop.
+    public static var shared: EventLoop { all[0] }
+    private static let turn = Atomic<Int>(0)
+    /// The loops in turn: where the next connection or caller goes.
+    public static func next() -> EventLoop {
+        all[turn.wrappingAdd(1, ordering: .relaxed).oldValue % all.count]
+    }
+
+    /// What a waiter waits for.
+    public struct Events: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let readable = Events(rawValue: EPOLLIN.rawValue)
+        public static let writable = Events(rawValue: EPOLLOUT.rawValue)
+    }
+
+    private struct State {
+        var jobs: [UnownedJob] = []
+        /// True while the thread is (about to be) blocked in `epoll_wait` with no timeout:
+        /// a job enqueued from another thread must then wake it through `wakeFD`.
+        var sleeping = false
+        var sockets: [Int32: Socket] = [:]
+    }
+
+    /// A registered socket: what `epoll` watches it for, and who waits on it.
+    private struct Socket {
+        /// The events `epoll` reports for it (level-triggered); empty when disarmed.
+        var armed: UInt32
+        /// One waiter per socket at a time (a connection runs one statement at a time).
+        var waiter: UnsafeContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    /// Set once by the loop thread before it runs anything; read to tell whether a caller is on it.
+    private var loopThread: pthread_t?
+
+    init(name: String) {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(epollFD >= 0 && wakeFD >= 0, "epoll_create1/eventfd failed: errno \(errno)")
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            loopThread = pthread_self()
+            started.signal()
+            run()
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+        started.wait()
+    }
+
+    /// The loop whose thread runs the calling code, if any.
+    public static var current: EventLoop? {
+        all.first { $0.inLoop }
+    }
+
+    /// Whether the calling code runs on this loop's thread.
+    public var inLoop: Bool {
+        guard let loopThread else { return false }
+        return pthread_equal(loopThread, pthread_self()) != 0
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let wake = state.withLock { s -> Bool in
+            s.jobs.append(job)
+            guard s.sleeping else { return false }
+            s.sleeping = false
+            return true
+        }
+        if wake { eventfd_write(wakeFD, 1) }
+    }
+
+    // MARK: - Sockets
+
+    /// Adds `fd` to the loop, watched for `.readable`. Call once per socket.
+    ///
+    /// Sockets stay armed between waits (level-triggered), so the common wait — a statement
+    /// sent, its answer awaited — costs no system call of its own: the answer is reported
+    /// by the loop's `epoll_wait`, which serves every socket at once. A socket reported
+    /// with nobody waiting (an idle connection the server closed, or a waiter not yet back
+    /// from reading) is disarmed, so that it is not reported over and over, and re-armed by
+    /// its next wait.
+    func register(_ fd: Int32) {
+        state.withLock { s in
+            var event = epoll_event(events: Events.readable.rawValue, data: epoll_data_t(fd: fd))
+            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 {
+                s.sockets[fd] = Socket(armed: Events.readable.rawValue, waiter: nil)
+            }
+        }
+    }
+
+    /// Removes `fd` from the loop (before the socket is closed).
+    func deregister(_ fd: Int32) {
+        let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
+            var event = epoll_event()
+            epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+            return s.sockets.removeValue(forKey: fd)?.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Suspends until `fd` (registered) is ready for `events`, has an error or was hung up;
+    /// or, rarely, for no reason (callers re-check, as libpq's callers must anyway). A socket
+    /// not registered returns at once. One waiter per socket at a time.
+    func wait(for fd: Int32, events: Events) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let parked = state.withLock { s -> Bool in
+                guard var socket = s.sockets[fd] else { return false }
+                precondition(socket.waiter == nil, "two waiters on socket \(fd)")
+                if socket.armed != events.rawValue {
+                    // epoll_ctl under the lock: the loop disarms under it too, so the two
+                    // can never land in the wrong order.
+                    var event = epoll_event(events: events.rawValue, data: epoll_data_t(fd: fd))
+                    guard epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) == 0 else { return false }
+                    socket.armed = events.rawValue
+                }
+                socket.waiter = continuation
+                s.sockets[fd] = socket
+                return true
+            }
+            // Not registered, or closed meanwhile: let the caller find out from libpq.
+            if !parked { continuation.resume() }
+        }
+    }
+
+    // MARK: - The loop
+
+    private func run() {
+        let executor = asUnownedTaskExecutor()
+        var batch: [UnownedJob] = []
+        var events = [epoll_event](repeating: epoll_event(), count: 128)
+        var resumed: [UnsafeContinuation<Void, Never>] = []
+        while true {
+            // The jobs queued so far (resumed tasks first run in the turn after their sockets
+            // became ready); jobs they queue wait for the next turn, so sockets are polled
+            // between turns however busy the loop is.
+            state.withLock { s in swap(&s.jobs, &batch) }
+            for job in batch { job.runSynchronously(on: executor) }
+            batch.removeAll(keepingCapacity: true)
+            let block = state.withLock { s -> Bool in
+                if !s.jobs.isEmpty { return false }
+                s.sleeping = true
+                return true
+            }
+            let count = events.withUnsafeMutableBufferPointer { buffer in
+                epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), block ? -1 : 0)
+            }
+            if block { state.withLock { $0.sleeping = false } }
+            if count <= 0 { continue }  // EINTR, or nothing ready
+            var woken = false
+            state.withLock { s in
+                for i in 0..<Int(count) {
+                    let fd = events[i].data.fd
+                    if fd == wakeFD {
+                        woken = true
+                    } else if var socket = s.sockets[fd] {
+                        if let waiter = socket.waiter {
+                            resumed.append(waiter)
+                            socket.waiter = nil
+                        } else {
+                            var event = epoll_event(events: 0, data: epoll_data_t(fd: fd))
+                            epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+                            socket.armed = 0
+                        }
+                        s.sockets[fd] = socket
+                    }
+                }
+            }
+            if woken {
+                var value: eventfd_t = 0
+                eventfd_read(wakeFD, &value)
+            }
+            // Each resumption enqueues its task here (when it prefers this loop): it runs
+            // at the top of the next turn, without waking anything.
+            for waiter in resumed { waiter.resume() }
+            resumed.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import ConfgatePostgres
+
+/// A connected pair of non-blocking Unix stream sockets (what libpq's socket is).
+private func socketPair() -> (Int32, Int32) {
+    var fds: [Int32] = [0, 0]
+    precondition(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+    for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    return (fds[0], fds[1])
+}
+
+/// The event loop alone, with socket pairs: no server.
+@Suite("Event loop")
+struct EventLoopTests {
+    /// A socket pair whose read end is registered with the loop; closed (and deregistered) by `close()`.
+    struct Pipe {
+        let read: Int32, write: Int32
+        init(on loop: EventLoop) {
+            (read, write) = socketPair()
+            loop.register(read)
+        }
+        func send(_ byte: UInt8) { var b = byte; _ = Glibc.write(write, &b, 1) }
+        func receive() -> UInt8? { var b: UInt8 = 0; return Glibc.read(read, &b, 1) == 1 ? b : nil }
+        func close(on loop: EventLoop) { loop.deregister(read); Glibc.close(read); Glibc.close(write) }
+    }
+
+    @Test func tasksThatPreferTheLoopRunOnItsThread() async {
+        let loop = EventLoop.shared
+        let onLoop = await Task(executorPreference: loop) { loop.inLoop }.value
+        #expect(onLoop)
+        let children = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 { group.addTask(executorPreference: loop) { await Task.yield(); return loop.inLoop } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(children == Array(repeating: true, count: 8))
+        let elsewhere = await Task.detached { loop.inLoop }.value
+        #expect(!elsewhere)
+    }
+
+    @Test func aWaiterResumesWhenItsSocketBecomesReadable() async {
+        let loop = EventLoop.shared
+        let pipe = Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        let received = await Task(executorPreference: loop) { () -> UInt8? in
+            // Written from another thread, before or after the wait is armed: either way
+            // the waiter resumes (arming a socket that is already readable reports it).
+            Task.detached { pipe.send(42) }
+            await loop.wait(for: pipe.read, events: .readable)
+            #expect(loop.inLoop)
+            return pipe.receive()
+        }.value
+        #expect(received == 42)
+    }
+
+    @Test func aDataAlreadyWaitingIsReportedAtOnce() async {
+        let loop = EventLoop.shared
+        let pipe = Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        pipe.send(7)
+        await loop.wait(for: pipe.read, events: .readable)  // level-triggered: already readable
+        #expect(pipe.receive() == 7)
+    }
+
+    @Test func aHungUpSocketResumesItsWaiter() async {
+        let loop = EventLoop.shared
+        let fds = socketPair()
+        loop.register(fds.0)
+        Glibc.close(fds.1)
+        await loop.wait(for: fds.0, events: .readable)
+        var b: UInt8 = 0
+        #expect(Glibc.read(fds.0, &b, 1) == 0)  // end of file
+        loop.deregister(fds.0)
+        Glibc.close(fds.0)
+    }
+
+    @Test func aSocketNotRegisteredDoesNotHangItsWaiter() async {
+        let loop = EventLoop.shared
+        let fds = socketPair()
+        await loop.wait(for: fds.0, events: .readable)  // returns; the caller's read then fails
+        Glibc.close(fds.0)
+        Glibc.close(fds.1)
+    }
+
+    /// Many sockets at once, each waited on several times in turn: every waiter resumes once
+    /// per byte, with its own socket's byte, and the loop keeps no waiter afterwards.
+    @Test func manySocketsManyTurns() async {
+        let loop = EventLoop.shared
+        let pipes = (0..<64).map { _ in Pipe(on: loop) }
+        defer { for p in pipes { p.close(on: loop) } }
+        let turns = 20
+        let received = await withTaskGroup(of: [UInt8].self) { group in
+            for (i, p) in pipes.enumerated() {
+                group.addTask(executorPreference: loop) {
+                    var got: [UInt8] = []
+                    for turn in 0..<turns {
+                        let byte = UInt8((i + turn) % 251)
+                        Task.detached { p.send(byte) }
+                        await loop.wait(for: p.read, events: .readable)
+                        if let b = p.receive() { got.append(b) }
+                    }
+                    return got
+                }
+            }
+            return await group.reduce(into: [[UInt8]]()) { $0.append($1) }
+        }
+        #expect(received.count == 64)
+        let expected = Set((0..<64).map { i in (0..<turns).map { UInt8((i + $0) % 251) } })
+        #expect(Set(received) == expected)
+    }
+}
