@@ -93,6 +93,20 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         return pthread_equal(loopThread, pthread_self()) != 0
     }
 
+    /// Runs `body` on this loop and then moves the task back where it ran before
+    /// (`withTaskExecutorPreference` alone would leave it on this thread until its next
+    /// suspension, where its caller's code — which may block — has no place).
+    public func run<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        let result: Result<T, E>
+        do throws(E) {
+            result = .success(try await withTaskExecutorPreference(self, operation: body))
+        } catch {
+            result = .failure(error)
+        }
+        await Task.yield()
+        return try result.get()
+    }
+
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let wake = state.withLock { s -> Bool in

@@ -47,7 +47,10 @@ public struct LoadDriver: Sendable {
         let shared = Shared()
         let requestTimeoutMicros = Self.micros(requestTimeout)
 
-        await withDiscardingTaskGroup { group in
+        // Every task of the run on the event loops (logins spread over all of them): the
+        // timeline and the server watcher keep their pace however busy Swift's global
+        // executor is.
+        await EventLoop.shared.run { await withDiscardingTaskGroup { group in
             // Server watcher: as often as the server answers, at most once per tick.
             if let watcher {
                 group.addTask {
@@ -86,9 +89,8 @@ public struct LoadDriver: Sendable {
                     progress?(point, elapsed)
                 }
             }
-            // The load itself, then stop the samplers. Logins run on the connections' event
-            // loop: a login's statements then cost no hand-off between threads.
-            group.addTask(executorPreference: EventLoop.shared) {
+            // The load itself, then stop the samplers.
+            group.addTask {
                 await withDiscardingTaskGroup { logins in
                     if let concurrency {
                         runClosedLoop(concurrency, target: target, recorder: recorder, clock: clock, start: start,
@@ -100,7 +102,7 @@ public struct LoadDriver: Sendable {
                 }
                 shared.finished.store(true, ordering: .relaxed)
             }
-        }
+        } }
 
         let totals = recorder.totals
         let measuredSeconds = Double(min(plan.total - plan.warmup, Self.micros(clock.now - start) - plan.warmup)) / 1e6

@@ -70,28 +70,16 @@ public final class AuthService: Sendable {
                 try await Self.transaction(conn, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
             }
         }
-        let result: Result<Bool, PGError>
-        let moved = !connection.loop.inLoop
-        do throws(PGError) {
+        do {
             // Away from the connection's loop (another loop, or none), the transaction runs
             // there: one move instead of a hand-off after every statement.
-            result = .success(moved ? try await withTaskExecutorPreference(connection.loop, operation: body) : try await body())
-        } catch {
-            result = .failure(error)
-        }
-        let outcome: Outcome
-        switch result {
-        case .success(let ok):
+            let ok = connection.loop.inLoop ? try await body() : try await connection.loop.run(body)
             lease.release()
-            outcome = ok ? .ok : .badPassword
-        case .failure(let error):
+            return ok ? .ok : .badPassword
+        } catch {
             lease.release(broken: error.kind == .connectionLost || error.kind == .closed)
-            outcome = Outcome(.queryFailed, sqlState: error.sqlState)
+            return Outcome(.queryFailed, sqlState: error.sqlState)
         }
-        // And back: after `withTaskExecutorPreference` the task would carry on on the
-        // connection's loop, where the caller's code (which may block) has no place.
-        if moved { await Task.yield() }
-        return outcome
     }
 
     /// The body of the login transaction; true when the password matched.
