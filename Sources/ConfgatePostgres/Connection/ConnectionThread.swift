@@ -1,7 +1,9 @@
 import Foundation
 
-/// One OS thread that runs submitted jobs in order: where a `PGConnection`'s blocking libpq
-/// calls happen, so that they never occupy a thread of Swift's cooperative pool.
+/// One OS thread that runs submitted jobs in order: where the few blocking libpq calls
+/// happen (a connect, which resolves host names synchronously; `PQcancel`; the scratch
+/// server's readiness probe), so that they never occupy a thread of Swift's cooperative
+/// pool or an `EventLoop`.
 ///
 /// Jobs are closures; `run(_:)` suspends the calling task (freeing its pool thread) until the
 /// job has run here. After `shutdown()` the thread finishes the jobs already queued and
