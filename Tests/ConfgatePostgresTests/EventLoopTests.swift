@@ -75,6 +75,27 @@ struct EventLoopTests {
         Glibc.close(fds.0)
     }
 
+    /// An idle socket whose peer hangs up (a server that closed an idle connection) is
+    /// reported once and then taken out of the epoll set — `epoll` reports a hang-up whatever
+    /// a socket is watched for, so merely disarming it would spin the loop — and a later
+    /// wait puts it back and returns at once.
+    @Test func anIdleSocketThatHangsUpIsDisarmedNotSpunOn() async {
+        let loop = EventLoop.shared
+        let fds = socketPair()
+        loop.register(fds.0)
+        #expect(loop.armedEvents(fds.0) == EventLoop.Events.readable.rawValue)
+        Glibc.close(fds.1)
+        // Two trips through the loop: between the two jobs it has polled at least once
+        // after the hang-up (a turn runs the queued jobs, then polls).
+        for _ in 0..<2 { await Task(executorPreference: loop) { await Task.yield() }.value }
+        #expect(loop.armedEvents(fds.0) == nil)
+        await loop.wait(for: fds.0, events: .readable)
+        var b: UInt8 = 0
+        #expect(Glibc.read(fds.0, &b, 1) == 0)  // end of file
+        loop.deregister(fds.0)
+        Glibc.close(fds.0)
+    }
+
     @Test func aSocketNotRegisteredDoesNotHangItsWaiter() async {
         let loop = EventLoop.shared
         let fds = socketPair()

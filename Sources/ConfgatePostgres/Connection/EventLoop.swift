@@ -52,8 +52,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// A registered socket: what `epoll` watches it for, and who waits on it.
     private struct Socket {
-        /// The events `epoll` reports for it (level-triggered); empty when disarmed.
-        var armed: UInt32
+        /// The events `epoll` watches it for (level-triggered); `nil` while it is out of the
+        /// epoll set (disarmed: a hang-up is reported even for no events, so disarming takes
+        /// it out of the set, not down to none).
+        var armed: UInt32?
         /// One waiter per socket at a time (a connection runs one statement at a time).
         var waiter: UnsafeContinuation<Void, Never>?
     }
@@ -126,7 +128,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// sent, its answer awaited — costs no system call of its own: the answer is reported
     /// by the loop's `epoll_wait`, which serves every socket at once. A socket reported
     /// with nobody waiting (an idle connection the server closed, or a waiter not yet back
-    /// from reading) is disarmed, so that it is not reported over and over, and re-armed by
+    /// from reading) is disarmed — taken out of the epoll set, as a hang-up would otherwise
+    /// be reported over and over whatever it is watched for — and re-armed by
     /// its next wait.
     func register(_ fd: Int32) {
         state.withLock { s in
@@ -140,9 +143,12 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Removes `fd` from the loop (before the socket is closed).
     func deregister(_ fd: Int32) {
         let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
-            var event = epoll_event()
-            epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
-            return s.sockets.removeValue(forKey: fd)?.waiter
+            guard let socket = s.sockets.removeValue(forKey: fd) else { return nil }
+            if socket.armed != nil {
+                var event = epoll_event()
+                epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+            }
+            return socket.waiter
         }
         waiter?.resume()
     }
@@ -159,7 +165,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                     // epoll_ctl under the lock: the loop disarms under it too, so the two
                     // can never land in the wrong order.
                     var event = epoll_event(events: events.rawValue, data: epoll_data_t(fd: fd))
-                    guard epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) == 0 else { return false }
+                    let operation = socket.armed == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+                    guard epoll_ctl(epollFD, operation, fd, &event) == 0 else { return false }
                     socket.armed = events.rawValue
                 }
                 socket.waiter = continuation
@@ -169,6 +176,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             // Not registered, or closed meanwhile: let the caller find out from libpq.
             if !parked { continuation.resume() }
         }
+    }
+
+    /// What `fd` is armed for: `nil` when disarmed or not registered (for tests).
+    func armedEvents(_ fd: Int32) -> UInt32? {
+        state.withLock { $0.sockets[fd]?.armed }
     }
 
     // MARK: - The loop
@@ -206,9 +218,9 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                             resumed.append(waiter)
                             socket.waiter = nil
                         } else {
-                            var event = epoll_event(events: 0, data: epoll_data_t(fd: fd))
-                            epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
-                            socket.armed = 0
+                            var event = epoll_event()
+                            epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+                            socket.armed = nil
                         }
                         s.sockets[fd] = socket
                     }
