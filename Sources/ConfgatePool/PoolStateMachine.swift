@@ -15,7 +15,11 @@
 ///   `connectBackoffMax`); no attempt starts while that back-off runs.
 ///
 /// Idle connections are handed out most recently used first, so that surplus
-/// connections stay idle long enough for `idleTimeout` to close them.
+/// connections stay idle long enough for `idleTimeout` to close them. A caller's
+/// preference (`acquire(_:now:prefer:)`) comes before that order: with callers on several
+/// threads, each keeps its own most recently used connection warm (as HikariCP's per-thread
+/// lists do), so at light load up to one connection per preferring thread stays in use
+/// rather than one in all.
 struct PoolStateMachine<Connection: Sendable, Instant: InstantProtocol>: Sendable
 where Instant.Duration == Duration {
     let configuration: PoolConfiguration

@@ -322,6 +322,29 @@ struct PGConnectionFailureTests {
     }
 }
 
+@Suite("PGConnection sockets")
+struct PGConnectionSocketTests {
+    /// libpq closes its socket itself when the server ends the session, and the next
+    /// connection may get that number. Each connection watches its own duplicate, so
+    /// closing the dead one later cannot unregister (and so spin) the live one.
+    @Test func aDeadConnectionsNumberReusedByANewOneStaysApart() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            let dead = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            _ = try await admin.query("SELECT pg_terminate_backend($1)", [String(dead.backendPID)])
+            await #expect { try await dead.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .connectionLost }
+            let live = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            #expect(live.socket != dead.socket)
+            await dead.close()
+            #expect(live.loop.armedEvents(live.socket) != nil, "still watched after the other one closed")
+            #expect(try await live.query("SELECT 2").scalar == "2")
+            await live.close()
+            #expect(live.loop.armedEvents(live.socket) == nil)
+            await admin.close()
+        }
+    }
+}
+
 @Suite("PGConnection cancel")
 struct PGConnectionCancelTests {
     @Test func cancelStopsARunningStatementWith57014() async throws {

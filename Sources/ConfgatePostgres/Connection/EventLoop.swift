@@ -57,7 +57,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         /// it out of the set, not down to none).
         var armed: UInt32?
         /// One waiter per socket at a time (a connection runs one statement at a time).
-        var waiter: UnsafeContinuation<Void, Never>?
+        var waiter: UnsafeContinuation<Bool, Never>?
     }
 
     private let state = Mutex(State())
@@ -97,7 +97,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Runs `body` on this loop and then moves the task back where it ran before
     /// (`withTaskExecutorPreference` alone would leave it on this thread until its next
-    /// suspension, where its caller's code — which may block — has no place).
+    /// suspension, where its caller's code — which may block — has no place). The move back
+    /// is a `Task.yield()` once the preference is gone: it enqueues the task on its own
+    /// preferred executor, or the global one. On Swift 6.2+ that yield is first queued here
+    /// and the move happens when it resumes: one loop turn more, still off the loop after.
     public func run<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
         let result: Result<T, E>
         do throws(E) {
@@ -131,18 +134,23 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// from reading) is disarmed — taken out of the epoll set, as a hang-up would otherwise
     /// be reported over and over whatever it is watched for — and re-armed by
     /// its next wait.
-    func register(_ fd: Int32) {
+    /// Returns false when `epoll` refuses it or it is registered already. The caller must own `fd`
+    /// until `deregister`: a number closed behind the loop's back and reused by another
+    /// socket would be confused with it.
+    @discardableResult
+    func register(_ fd: Int32) -> Bool {
         state.withLock { s in
+            guard s.sockets[fd] == nil else { return false }  // already someone's
             var event = epoll_event(events: Events.readable.rawValue, data: epoll_data_t(fd: fd))
-            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 {
-                s.sockets[fd] = Socket(armed: Events.readable.rawValue, waiter: nil)
-            }
+            guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { return false }
+            s.sockets[fd] = Socket(armed: Events.readable.rawValue, waiter: nil)
+            return true
         }
     }
 
     /// Removes `fd` from the loop (before the socket is closed).
     func deregister(_ fd: Int32) {
-        let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
+        let waiter = state.withLock { s -> UnsafeContinuation<Bool, Never>? in
             guard let socket = s.sockets.removeValue(forKey: fd) else { return nil }
             if socket.armed != nil {
                 var event = epoll_event()
@@ -150,14 +158,16 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             return socket.waiter
         }
-        waiter?.resume()
+        waiter?.resume(returning: false)
     }
 
     /// Suspends until `fd` (registered) is ready for `events`, has an error or was hung up;
-    /// or, rarely, for no reason (callers re-check, as libpq's callers must anyway). A socket
-    /// not registered returns at once. One waiter per socket at a time.
-    func wait(for fd: Int32, events: Events) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+    /// or, rarely, for no reason (callers re-check, as libpq's callers must anyway). Returns
+    /// false at once, or when `fd` is deregistered meanwhile, for a socket not registered:
+    /// the caller must stop waiting on it. One waiter per socket at a time.
+    @discardableResult
+    func wait(for fd: Int32, events: Events) async -> Bool {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
             let parked = state.withLock { s -> Bool in
                 guard var socket = s.sockets[fd] else { return false }
                 precondition(socket.waiter == nil, "two waiters on socket \(fd)")
@@ -173,8 +183,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 s.sockets[fd] = socket
                 return true
             }
-            // Not registered, or closed meanwhile: let the caller find out from libpq.
-            if !parked { continuation.resume() }
+            if !parked { continuation.resume(returning: false) }
         }
     }
 
@@ -189,7 +198,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         let executor = asUnownedTaskExecutor()
         var batch: [UnownedJob] = []
         var events = [epoll_event](repeating: epoll_event(), count: 128)
-        var resumed: [UnsafeContinuation<Void, Never>] = []
+        var resumed: [UnsafeContinuation<Bool, Never>] = []
         while true {
             // The jobs queued so far (resumed tasks first run in the turn after their sockets
             // became ready); jobs they queue wait for the next turn, so sockets are polled
@@ -232,7 +241,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             // Each resumption enqueues its task here (when it prefers this loop): it runs
             // at the top of the next turn, without waking anything.
-            for waiter in resumed { waiter.resume() }
+            for waiter in resumed { waiter.resume(returning: true) }
             resumed.removeAll(keepingCapacity: true)
         }
     }

@@ -29,7 +29,7 @@ import Synchronization
 public final class PGConnection: @unchecked Sendable {
     /// Touched only by the one operation that holds `use` (or by `finish`, once).
     private var handle: OpaquePointer?
-    private let socket: Int32
+    let socket: Int32
     /// The loop its statements wait on.
     public let loop: EventLoop
     private let use = Mutex<(busy: Bool, closeRequested: Bool, closed: Bool)>((false, false, false))
@@ -39,23 +39,29 @@ public final class PGConnection: @unchecked Sendable {
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
 
+    /// `socket` is the connection's own duplicate of libpq's socket (`F_DUPFD_CLOEXEC`), or
+    /// -1 when it could not be made or watched (`connect` then fails). libpq closes its socket
+    /// by itself when it reads end-of-file, and the kernel may hand that number to the next
+    /// connection; the duplicate keeps this connection's number (and the loop's registration
+    /// under it) its own until `finish()` closes it.
     private init(handle: OpaquePointer, loop: EventLoop, password: String?) {
         self.handle = handle
         self.loop = loop
         self.password = password
         self.backendPID = PQbackendPID(handle)
         self.cancelHandle = PQgetCancel(handle).map(UnsafeHandle.init(raw:))
-        self.socket = PQsocket(handle)
         PQsetnonblocking(handle, 1)
-        loop.register(socket)
+        var socket = fcntl(PQsocket(handle), F_DUPFD_CLOEXEC, 0)
+        if socket >= 0 && !loop.register(socket) {
+            Glibc.close(socket)
+            socket = -1
+        }
+        self.socket = socket
     }
 
     deinit {
         if let cancelHandle { PQfreeCancel(cancelHandle.raw) }
-        if let handle {
-            loop.deregister(socket)
-            PQfinish(handle)
-        }
+        finish()
     }
 
     /// Connects with libpq keyword/value `parameters` (e.g. `host`, `port`, `dbname`,
@@ -72,7 +78,11 @@ public final class PGConnection: @unchecked Sendable {
         }
         switch outcome {
         case .success(let h)?:
-            return PGConnection(handle: h.raw, loop: loop, password: password)
+            let connection = PGConnection(handle: h.raw, loop: loop, password: password)
+            guard connection.socket >= 0 else {
+                throw PGError(.connect, sqlState: nil, message: "cannot watch the connection's socket (errno \(errno))")
+            }
+            return connection
         case .failure(let error)?:
             throw error
         case nil:
@@ -161,7 +171,17 @@ public final class PGConnection: @unchecked Sendable {
             return nil
         }
         if let admitted { throw admitted }
-        let result = await body(handle!)
+        let handle = handle!
+        var result = await body(handle)
+        // A statement that failed half-way (an I/O error libpq did not call fatal) leaves the
+        // connection busy or in an unknown state: every later statement on it would fail.
+        // Report it as lost, so that the pool replaces it instead of handing it out again.
+        if case .failure(let error) = result, error.kind != .connectionLost {
+            let state = PQtransactionStatus(handle)
+            if state == PQTRANS_ACTIVE || state == PQTRANS_UNKNOWN {
+                result = .failure(PGError(.connectionLost, sqlState: error.sqlState, message: error.message))
+            }
+        }
         let closeNow = use.withLock { u -> Bool in
             u.busy = false
             guard u.closeRequested, !u.closed else { return false }
@@ -174,7 +194,10 @@ public final class PGConnection: @unchecked Sendable {
 
     private func finish() {
         guard let handle else { return }
-        loop.deregister(socket)
+        if socket >= 0 {
+            loop.deregister(socket)
+            Glibc.close(socket)
+        }
         PQfinish(handle)
         self.handle = nil
     }
@@ -183,20 +206,22 @@ public final class PGConnection: @unchecked Sendable {
     /// result, or the first error (as `PQexec` reports).
     private func finishStatement(_ handle: OpaquePointer, sent: Bool) async -> Result<PGResult, PGError> {
         guard sent else { return .failure(connectionError(handle)) }
+        // Failing to write or read is always a lost connection, whatever libpq's status says
+        // (it stays CONNECTION_OK after some read errors, e.g. a keepalive timeout).
         while true {
             let flushed = PQflush(handle)
             if flushed == 0 { break }
-            if flushed < 0 { return .failure(connectionError(handle)) }
-            await loop.wait(for: socket, events: [.readable, .writable])
-            if PQconsumeInput(handle) == 0 { return .failure(connectionError(handle)) }
+            if flushed < 0 { return .failure(connectionError(handle, lost: true)) }
+            guard await loop.wait(for: socket, events: [.readable, .writable]),
+                  PQconsumeInput(handle) == 1 else { return .failure(connectionError(handle, lost: true)) }
         }
         var kept: OpaquePointer?
         var keptIsError = false
         defer { if let kept { PQclear(kept) } }
         while true {
             while PQisBusy(handle) == 1 {
-                await loop.wait(for: socket, events: .readable)
-                if PQconsumeInput(handle) == 0 { return .failure(connectionError(handle)) }
+                guard await loop.wait(for: socket, events: .readable),
+                      PQconsumeInput(handle) == 1 else { return .failure(connectionError(handle, lost: true)) }
             }
             guard let result = PQgetResult(handle) else { break }
             let isError = !Self.succeeded(result)
@@ -220,9 +245,10 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// The connection's own error (no result to read it from): lost when libpq says so.
-    private func connectionError(_ handle: OpaquePointer) -> PGError {
-        let kind: PGError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
+    /// The connection's own error (no result to read it from): lost when libpq says so, or
+    /// when `lost` (a failed read or write).
+    private func connectionError(_ handle: OpaquePointer, lost: Bool = false) -> PGError {
+        let kind: PGError.Kind = lost || PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
         return PGError.fromMessage(kind, String(cString: PQerrorMessage(handle)), password: password)
     }
 

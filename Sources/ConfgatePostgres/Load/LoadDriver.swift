@@ -1,4 +1,5 @@
 import ConfgateCore
+import Dispatch
 import Synchronization
 
 /// Drives synthetic logins at a `LoginTarget` and measures everything (issue #6).
@@ -48,8 +49,12 @@ public struct LoadDriver: Sendable {
         let requestTimeoutMicros = Self.micros(requestTimeout)
 
         // Every task of the run on the event loops (logins spread over all of them): the
-        // timeline and the server watcher keep their pace however busy Swift's global
-        // executor is.
+        // timeline and the server watcher run there too, so threads busy with other work in
+        // the process (as other test suites are in `swift test`) do not hold them up (their
+        // sleeps still wake through Swift's global timer). Progress lines go out on a queue
+        // of their own: a terminal or pipe that blocks a write must not stall a loop.
+        let printer = DispatchQueue(label: "confgate.load-progress")
+        defer { printer.sync {} }
         await EventLoop.shared.run { await withDiscardingTaskGroup { group in
             // Server watcher: as often as the server answers, at most once per tick.
             if let watcher {
@@ -86,7 +91,7 @@ public struct LoadDriver: Sendable {
                         p99: interval.completed > 0 ? Int64(interval.latency.valueAtPercentile(99)) : nil,
                         pools: pools, server: server.samples, serverConnections: server.clients)
                     shared.timeline.withLock { $0.append(point) }
-                    progress?(point, elapsed)
+                    if let progress { printer.async { progress(point, elapsed) } }
                 }
             }
             // The load itself, then stop the samplers.
