@@ -281,11 +281,7 @@ struct PGTransactionTests {
             let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
             let running = Task { try await conn.query("SELECT pg_sleep(0.3), 'done'") }
             let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
-                let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
-                if state.scalar == "PgSleep" { break }
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await waitUntilSleeping(conn, admin: admin)
             // A second statement while one runs is refused, not interleaved.
             await #expect { try await conn.query("SELECT 1") } throws: {
                 ($0 as? PGError)?.message.contains("busy") == true
@@ -354,13 +350,7 @@ struct PGConnectionCancelTests {
             let running = Task { () -> PGError? in
                 do { _ = try await conn.query("SELECT pg_sleep(30)"); return nil } catch { return error as? PGError }
             }
-            // Wait (bounded) until the backend is really in pg_sleep, then cancel.
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
-                let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
-                if state.scalar == "PgSleep" { break }
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await waitUntilSleeping(conn, admin: admin)
             #expect(await conn.cancel())
             let error = await running.value
             #expect(error?.sqlState == "57014")
@@ -369,5 +359,16 @@ struct PGConnectionCancelTests {
             await admin.close()
             await conn.close()
         }
+    }
+}
+
+/// Waits (at most 10 s, polling `pg_stat_activity`) until `conn`'s backend is inside
+/// `pg_sleep`: a statement is then really running on it.
+private func waitUntilSleeping(_ conn: PGConnection, admin: PGConnection) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while ContinuousClock.now < deadline {
+        let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
+        if state.scalar == "PgSleep" { return }
+        try await Task.sleep(for: .milliseconds(5))
     }
 }
