@@ -135,15 +135,7 @@ public struct ExistingServer: Sendable {
         var p = base
         p["dbname"] = building
         do throws(PGError) {
-            let db = try await PGConnection.connect(parameters: p)
-            do throws(PGError) {
-                try await db.execute(AuthSchema.schemaSQL)
-                try await db.execute(AuthSchema.seedSQL(users: users))
-            } catch {
-                await db.close()
-                throw error
-            }
-            await db.close()
+            try await AuthSchema.install(parameters: p, users: users)
             do {
                 try await admin.execute("ALTER DATABASE \(building) RENAME TO \(name)")
             } catch where error.sqlState == "42P04" {

@@ -55,4 +55,18 @@ public enum AuthSchema {
         ANALYZE sessions;
         """
     }
+
+    /// Connects with `parameters` (an empty database), creates the schema and seeds `users`
+    /// accounts, and closes the connection whatever happens.
+    static func install(parameters: [String: String], users: Int) async throws(PGError) {
+        let db = try await PGConnection.connect(parameters: parameters)
+        do throws(PGError) {
+            try await db.execute(schemaSQL)
+            try await db.execute(seedSQL(users: users))
+        } catch {
+            await db.close()
+            throw error
+        }
+        await db.close()
+    }
 }

@@ -91,15 +91,7 @@ public struct TemplateCache: Sendable {
         do throws(PGError) {
             try await launch.admin.execute("CREATE DATABASE \(AuthSchema.database)")
             let target = ConnectionTarget(host: work, port: 5432, database: AuthSchema.database, user: AuthSchema.superuserRole)
-            let db = try await PGConnection.connect(parameters: target.parameters)
-            do throws(PGError) {
-                try await db.execute(AuthSchema.schemaSQL)
-                try await db.execute(AuthSchema.seedSQL(users: users))
-            } catch {
-                await db.close()
-                throw error
-            }
-            await db.close()
+            try await AuthSchema.install(parameters: target.parameters, users: users)
             await launch.admin.close()
         } catch {
             await launch.admin.close()
