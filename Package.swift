@@ -4,7 +4,6 @@ import PackageDescription
 
 let package = Package(
     name: "confgate",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "confgate", targets: ["confgate"]),
     ],
@@ -14,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a Swift module (apt: libpq-dev).
@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [
                 "CLibPQ",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // Spring, Kubernetes and Helm files as node trees with a line and column on every node.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The generic connection pool: a state machine with an injected clock; no libpq.

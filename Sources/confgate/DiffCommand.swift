@@ -29,12 +29,14 @@ struct DiffCommand: AsyncParsableCommand {
         valueName: "file"))
     var gate: String?
 
+    @OptionGroup var sources: SourceFlags
+
     @Option(name: .long, help: "Output format: aligned text, versioned JSON, or Markdown for a pull request.")
     var format: Format = .text
 
     func run() async throws {
-        let currentSettings = try SettingsFile.load(path: current)
-        let proposedSettings = try SettingsFile.load(path: proposed)
+        let currentSettings = try sources.load(current)
+        let proposedSettings = try sources.load(proposed)
         let gateSettings = try GateFile.resolve(path: gate)
         let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
         let findings = try DiffFindings.lint(current: currentSettings, proposed: proposedSettings, gate: gateSettings)

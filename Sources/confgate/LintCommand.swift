@@ -21,7 +21,7 @@ struct LintCommand: AsyncParsableCommand {
         case text, json, github, sarif
     }
 
-    @Argument(help: "Settings files to lint.")
+    @Argument(help: "Settings files to lint: confgate .conf files (a fleet map reads the files it names), or a service's own files directly: application.yml/.properties, a HikariCP .properties, Kubernetes manifests or Helm values.yaml, postgresql.conf.")
     var files: [String]
 
     @Option(help: "Gate file (default: ./confgate.gate if it exists, else built-in defaults).")
@@ -29,6 +29,8 @@ struct LintCommand: AsyncParsableCommand {
 
     @Option(help: "Output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).")
     var format: Format = .text
+
+    @OptionGroup var sources: SourceFlags
 
     @Flag(help: "Fail on warnings too.")
     var strict = false
@@ -42,7 +44,7 @@ struct LintCommand: AsyncParsableCommand {
         let gateSettings = try loadGate()
         var findings: [Finding] = []
         for file in files {
-            let settings = try SettingsFile.load(path: file)
+            let settings = try sources.load(file)
             findings += try Linter.lint(settings, gate: gateSettings)
         }
         let output = switch format {

@@ -25,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Gate file with the [load] profile (default: ./confgate.gate when present).", valueName: "file"))
     var gate: String?
 
+    @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
     @OptionGroup var server: TrialServerOptions
 
@@ -39,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parsed = try SettingsFile.load(path: settings)
+        let parsed = try sources.load(settings)
         let gateSettings = try load.apply(to: GateFile.resolve(path: gate))
         let logger = Logger(label: "confgate")
         let runner = TrialRunner(source: server.source(users: gateSettings.load.users), logger: logger)

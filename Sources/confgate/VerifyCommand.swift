@@ -24,10 +24,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The settings the change proposes.", valueName: "file"))
     var proposed: String
 
-    @Option(name: .long, help: ArgumentHelp("The settings in force now.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The settings in force now (default: the proposed file and its sources at the git merge base with the upstream branch, or HEAD when only the working tree changed).", valueName: "file"))
     var current: String?
 
-    @Option(name: .long, help: ArgumentHelp("Take the current settings from this git revision of the proposed file's path (e.g. origin/main).", valueName: "git-ref"))
+    @Option(name: .long, help: ArgumentHelp("Take the current settings from this git revision: the proposed file and every source file it names (e.g. origin/main).", valueName: "git-ref"))
     var against: String?
 
     @Option(name: .long, help: ArgumentHelp("Gate file (default: ./confgate.gate when present).", valueName: "file"))
@@ -46,16 +46,16 @@ struct VerifyCommand: AsyncParsableCommand {
     var lintOnly = false
 
     @Option(help: ArgumentHelp("Trials per side.", valueName: "n")) var trials: String?
+    @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
     @OptionGroup var server: TrialServerOptions
 
     func validate() throws {
         if current != nil && against != nil { throw ValidationError("give --current or --against, not both") }
-        if current == nil && against == nil { throw ValidationError("give the current settings with --current FILE or --against GIT_REF") }
     }
 
     func run() async throws {
-        let proposedSettings = try SettingsFile.load(path: proposed)
+        let proposedSettings = try sources.load(proposed)
         let currentSettings = try loadCurrent()
         var gateSettings = try GateFile.resolve(path: gate)
         var overrides = LoadOverrides()
@@ -105,13 +105,17 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func loadCurrent() throws -> Settings {
-        if let current { return try SettingsFile.load(path: current) }
-        let ref = against!
-        let (status, text, errorText) = GitShow.show(ref: ref, path: proposed)
-        guard status == 0 else {
-            throw ConfgateError(.badInput, "cannot read \(proposed) at \(ref): \(errorText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        if let current { return try sources.load(current) }
+        var ref = against ?? ""
+        if against == nil {
+            let base = try GitRevision.defaultBase()
+            ref = base.ref
+            Terminal.writeError("confgate: comparing with \(base.why)\n")
         }
-        return try SettingsFile.parse(text, file: "\(ref):\(proposed)")
+        var settings = try sources.load(proposed, files: GitRevision.files(at: ref))
+        let shortRef = ref.count == 40 && ref.allSatisfy(\.isHexDigit) ? String(ref.prefix(12)) : ref
+        settings.file = "\(shortRef):\(proposed)"
+        return settings
     }
 
     private func emit(_ result: VerifyResult) throws {
@@ -133,23 +137,5 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw ConfgateError(.badInput, "cannot write the report to \(reportDir): \(error.localizedDescription)")
             }
         }
-    }
-}
-
-/// `git show REF:PATH`, for `--against`.
-enum GitShow {
-    static func show(ref: String, path: String) -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // `./path` makes git resolve the path relative to the working directory.
-        process.arguments = ["git", "show", "\(ref):./\(path)"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return (127, "", "git is not available: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }

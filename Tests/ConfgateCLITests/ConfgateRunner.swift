@@ -29,12 +29,13 @@ struct ConfgateRunner {
 
     /// Runs confgate (or `executable`, e.g. `script` wrapping it) with `arguments`.
     static func run(
-        _ arguments: [String], executable: String? = nil, environment: [String: String] = [:]
+        _ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
+        directory workingDirectory: URL? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
+        process.currentDirectoryURL = workingDirectory ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

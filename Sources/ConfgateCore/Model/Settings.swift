@@ -111,6 +111,9 @@ public struct Settings: Hashable, Sendable, Codable {
     /// Where each section's header first appears, keyed by section name (e.g. `database`);
     /// lets a finding about a missing key point at its section.
     public var sections: [String: SourceLocation]
+    /// What the readers of a service's own files noticed: defaults they filled in, keys they
+    /// could not bind, files that disagree. Empty for a plain settings file.
+    public var notes: [SourceNote]
 
     public init(
         database: Database = .init(),
@@ -119,7 +122,8 @@ public struct Settings: Hashable, Sendable, Codable {
         server: Server = .init(),
         origins: [String: KeyOrigin] = [:],
         file: String? = nil,
-        sections: [String: SourceLocation] = [:]
+        sections: [String: SourceLocation] = [:],
+        notes: [SourceNote] = []
     ) {
         self.database = database
         self.pool = pool
@@ -128,6 +132,7 @@ public struct Settings: Hashable, Sendable, Codable {
         self.origins = origins
         self.file = file
         self.sections = sections
+        self.notes = notes
     }
 }
 
@@ -143,11 +148,16 @@ public struct KeyOrigin: Hashable, Sendable, Codable {
     /// The value as written (without its quotes), e.g. `30000ms`; `nil` for values that may
     /// hold a secret (the DSN), which are never kept in a second place.
     public var text: String?
+    /// How the value got here when its location alone does not say: the profile, the
+    /// environment variable or the default it came from, or the source value a literal key in
+    /// a fleet map overrides.
+    public var via: String?
 
-    public init(key: SourceLocation, value: SourceLocation, comment: String? = nil, text: String? = nil) {
+    public init(key: SourceLocation, value: SourceLocation, comment: String? = nil, text: String? = nil, via: String? = nil) {
         self.key = key
         self.value = value
         self.comment = comment
         self.text = text
+        self.via = via
     }
 }

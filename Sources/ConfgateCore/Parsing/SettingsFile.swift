@@ -3,20 +3,70 @@ import Foundation
 /// Reads a settings file (design §3): `[database]`, `[pool]`, `[fleet]` and `[server]`.
 /// Every key not in the file keeps its default; `Settings.origins` records the ones set.
 public enum SettingsFile {
-    /// Reads and validates the file at `path`. Throws `ConfgateError` (`.badInput`, with location).
-    public static func load(path: String) throws(ConfgateError) -> Settings {
-        try parse(try InputFile.read(path), file: path)
+    /// Reads and validates the settings at `path`: a settings file (which may be a fleet map
+    /// naming the service's own files), or one of those files directly, its format detected
+    /// from its name and content or given by `sources.format`. Throws `ConfgateError`
+    /// (`.badInput`, located in the file that holds the offending value).
+    public static func load(path: String, sources: SourceOptions = .init()) throws(ConfgateError) -> Settings {
+        let format = sources.format ?? SourceFormat.detect(path) { try? sources.files.read(path) }
+        switch format {
+        case .conf:
+            return try parse(try sources.files.read(path), file: path, sources: sources)
+        case nil:
+            let name = PathText.basename(path)
+            if [".yml", ".yaml", ".properties", ".ini"].contains(where: { name.hasSuffix($0) }) {
+                throw ConfgateError(.badInput, "cannot tell what kind of file \(path) is",
+                                    details: ["name its format: --format-in " + SourceFormat.allCases.map(\.rawValue).joined(separator: "|")])
+            }
+            return try parse(try sources.files.read(path), file: path, sources: sources)
+        case .some(let format):
+            var document = ConfDocument()
+            let at = SourceLocation(file: path, line: 1, column: 1)
+            document.items = [.header(.init(name: format.section, location: at, nameLocation: at))]
+            var map = FleetMap()
+            for section in format.sections {
+                map.entries.append(.init(section: section, format: format, paths: [path], location: at))
+            }
+            var settings = Settings(file: path)
+            try apply(try map.read(options: sources), to: &settings)
+            try validate(&settings)
+            return settings
+        }
     }
 
-    /// Parses `text` as if read from `file`.
-    public static func parse(_ text: String, file: String) throws(ConfgateError) -> Settings {
-        let document = try ConfDocument.parse(text, file: file)
+    /// Parses `text` as if read from `file`. Paths in a fleet map's `source` keys are read
+    /// through `sources.files`, relative to `file`.
+    public static func parse(_ text: String, file: String, sources: SourceOptions = .init()) throws(ConfgateError) -> Settings {
+        var document = try ConfDocument.parse(text, file: file)
+        let map = try FleetMap.extract(&document, file: file)
         var settings = Settings(file: file)
+        try apply(try map.read(options: sources), to: &settings)
+        let fromSources = settings.origins
         let provenance = try schema.read(document, into: &settings)
-        settings.origins = provenance.origins
+        settings.origins = fromSources
+        for (path, var origin) in provenance.origins {
+            if let replaced = fromSources[path] {
+                origin.via = "overrides \(replaced.text.map { "`\($0)` " } ?? "")from \(replaced.value)"
+            }
+            settings.origins[path] = origin
+        }
         settings.sections = provenance.sections
         try validate(&settings)
         return settings
+    }
+
+    /// Sets each bound key through the same reader a settings file's key uses, so a value in a
+    /// service's file is checked as strictly and its errors point into that file.
+    static func apply(_ reading: SourceReading, to settings: inout Settings) throws(ConfgateError) {
+        for binding in reading.bindings {
+            guard let key = schema.keys.first(where: { $0.path == binding.path }) else { continue }
+            let origin = binding.origin
+            try key.apply(ConfValue(text: binding.text, location: origin.location, key: origin.name), &settings)
+            settings.origins[binding.path] = KeyOrigin(
+                key: origin.keyLocation, value: origin.location, comment: origin.comment,
+                text: key.secret ? nil : origin.text, via: origin.via)
+        }
+        settings.notes += reading.notes
     }
 
     /// PostgreSQL's `MAX_BACKENDS`: the most `max_connections` can be.

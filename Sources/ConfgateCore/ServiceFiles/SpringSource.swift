@@ -1,0 +1,163 @@
+/// Spring Boot's `application.yml`, `.yaml` or `.properties`: the datasource URL and
+/// credentials, and the Hikari pool (`spring.datasource.hikari.*`), with Spring's relaxed
+/// binding, profiles, placeholders and environment overrides.
+///
+/// Precedence, lowest first (as Spring Boot applies it): the file's documents in order (a
+/// document with `spring.config.activate.on-profile` or the legacy `spring.profiles` only
+/// when its profile is active), then `application-{profile}.*` beside it for each active
+/// profile in order, then the environment (a container's `env`, `--env`). Active profiles:
+/// `profiles` when given, else `SPRING_PROFILES_ACTIVE` / `spring.profiles.active`.
+public struct SpringSource: Sendable {
+    /// Profiles to activate; empty means "as the files and environment say".
+    public var profiles: [String]
+    /// The fleet's environment by variable name, each with where it was set.
+    public var environment: [String: SourcedValue]
+    /// Where the datasource's properties live: `spring.datasource`, or a custom prefix
+    /// (`app.datasource.replica`) for a second datasource.
+    public var prefix: String
+
+    public init(profiles: [String] = [], environment: [String: SourcedValue] = [:], prefix: String = "spring.datasource") {
+        self.profiles = profiles
+        self.environment = environment
+        self.prefix = prefix
+    }
+
+    /// Reads `path` (and its profile files) through `files`.
+    public func read(_ path: String, files: FileAccess) throws(ConfgateError) -> SourceReading {
+        var reading = SourceReading()
+        var documents = try Self.documents(path, files: files)
+        var environmentMap = PropertyMap()
+        for (name, value) in environment { environmentMap.values[PropertyMap.canonical(environment: name)] = value }
+
+        // Active profiles: given, else the environment, else the unconditioned documents.
+        var active = profiles
+        if active.isEmpty {
+            var base = PropertyMap()
+            for document in documents where document.activation == nil { base.overlay(document.properties) }
+            base.overlay(environmentMap)
+            if let value = base["spring.profiles.active"] {
+                let resolved = try Placeholders(environment: environment, properties: base).resolve(value)
+                active = resolved.text.split(separator: ",").map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
+                reading.note("active profiles \(active.joined(separator: ", ")) from `\(value.name)`", at: value.location)
+            }
+        }
+        for profile in active {
+            for candidate in Self.profileFiles(of: path, profile: profile) where files.exists(candidate) {
+                documents += try Self.documents(candidate, files: files, via: "profile \(profile)")
+            }
+        }
+        var properties = PropertyMap()
+        for document in documents where document.activation.map({ Self.matches($0.expression, active: active) }) ?? true {
+            properties.overlay(document.properties)
+        }
+        properties.overlay(environmentMap)
+        let placeholders = Placeholders(environment: environment, properties: properties)
+
+        // The datasource: URL, credentials.
+        let url = properties[prefix + ".url"] ?? properties[prefix + ".hikari.jdbc-url"] ?? properties[prefix + ".jdbc-url"]
+        if let url {
+            let resolved = try placeholders.resolve(url)
+            let user = try (properties[prefix + ".username"] ?? properties[prefix + ".hikari.username"]).map { v throws(ConfgateError) in try placeholders.resolve(v).text }
+            let password = (properties[prefix + ".password"] ?? properties[prefix + ".hikari.password"]).flatMap { try? placeholders.resolve($0).text }
+            let parsed = try ConnectionURL.jdbc(resolved, user: user, password: password)
+            reading.bind("database.dsn", parsed.dsn, resolved)
+            for setting in parsed.settings { reading.bind(setting.path, setting.text, resolved.with(text: "\(setting.parameter)=\(setting.text)")) }
+            for note in parsed.notes { reading.note(note, at: resolved.location) }
+        } else {
+            reading.note("no `\(prefix).url` in \(path): the DSN is left unset")
+        }
+        try HikariKeys.read(properties, prefix: prefix + ".hikari", placeholders: placeholders,
+                            into: &reading, describing: path)
+        Self.noteMisbound(environment, prefix: prefix, into: &reading)
+        return reading
+    }
+
+    /// An environment variable meant for a Hikari key but split with an extra underscore
+    /// (`…_HIKARI_CONNECTION_TIMEOUT` binds to `hikari.connection.timeout`, which Hikari does not
+    /// have): Spring ignores it silently, so say so.
+    static func noteMisbound(_ environment: [String: SourcedValue], prefix: String, into reading: inout SourceReading) {
+        let hikari = PropertyMap.canonical(prefix + ".hikari") + "."
+        let known = Set(HikariKeys.pool.map { PropertyMap.canonical($0.property) })
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            let canonical = PropertyMap.canonical(environment: name)
+            guard canonical.hasPrefix(hikari) else { continue }
+            let rest = String(canonical.dropFirst(hikari.count))
+            let joined = rest.replacingOccurrences(of: ".", with: "")
+            if !known.contains(rest), known.contains(joined) {
+                let fixed = (prefix + ".hikari." + joined).uppercased().replacingOccurrences(of: ".", with: "_")
+                reading.note("environment `\(name)` names `\(prefix).hikari.\(rest)`, which HikariCP does not have; read as not binding (Spring's documented form is `\(fixed)`)",
+                             at: value.keyLocation)
+            }
+        }
+    }
+
+    /// One document of a Spring file: its properties, and the profile expression it is limited to.
+    struct Document {
+        var properties: PropertyMap
+        var activation: (expression: String, at: SourceLocation)?
+    }
+
+    static func documents(_ path: String, files: FileAccess, via: String? = nil) throws(ConfgateError) -> [Document] {
+        let text = try files.read(path)
+        if path.hasSuffix(".properties") {
+            return [Document(properties: PropertyMap.properties(text, file: path, via: via))]
+        }
+        let yaml = try YAMLFile(text: text, file: path)
+        return yaml.documents.map { node in
+            let properties = PropertyMap.flatten(node, in: yaml, via: via)
+            let activation = properties["spring.config.activate.on-profile"] ?? properties["spring.profiles"]
+            return Document(properties: properties, activation: activation.map { ($0.text, $0.location) })
+        }
+    }
+
+    /// `application-prod.yml`, `.yaml` and `.properties` beside `application.yml`.
+    static func profileFiles(of path: String, profile: String) -> [String] {
+        let name = PathText.basename(path)
+        guard let dot = name.lastIndex(of: ".") else { return [] }
+        let stem = name[..<dot]
+        let directory = String(path.dropLast(name.count))
+        return ["properties", "yaml", "yml"].map { "\(directory)\(stem)-\(profile).\($0)" }
+    }
+
+    /// Whether a profile expression (`prod`, `prod,eu`, `!dev`, `prod & eu`, `prod | eu`) holds.
+    static func matches(_ expression: String, active: [String]) -> Bool {
+        let any = expression.split(whereSeparator: { $0 == "," || $0 == "|" }).map { $0.trimmingBlanks }
+        return any.contains { alternative in
+            alternative.split(separator: "&").allSatisfy { term in
+                let t = String(term).trimmingBlanks.trimmingCharacters(in: ["(", ")", " "])
+                return t.hasPrefix("!") ? !active.contains(String(t.dropFirst())) : active.contains(t)
+            }
+        }
+    }
+}
+
+/// A plain HikariCP `.properties` file (`jdbcUrl`, `maximumPoolSize`, …), optionally under a
+/// custom prefix (`jdbc.maximumPoolSize`). `dataSource.*` goes to the JDBC driver and is not read.
+public struct HikariSource: Sendable {
+    /// The prefix every key carries, e.g. `jdbc`; empty for none.
+    public var prefix: String
+    public var environment: [String: SourcedValue]
+
+    public init(prefix: String = "", environment: [String: SourcedValue] = [:]) {
+        self.prefix = prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix
+        self.environment = environment
+    }
+
+    public func read(_ path: String, files: FileAccess) throws(ConfgateError) -> SourceReading {
+        let properties = PropertyMap.properties(try files.read(path), file: path)
+        let placeholders = Placeholders(environment: environment, properties: properties)
+        let at = prefix.isEmpty ? "" : prefix + "."
+        var reading = SourceReading()
+        if let url = properties[at + "jdbcUrl"] {
+            let resolved = try placeholders.resolve(url)
+            let user = properties[at + "username"].flatMap { try? placeholders.resolve($0).text }
+            let password = properties[at + "password"].flatMap { try? placeholders.resolve($0).text }
+            let parsed = try ConnectionURL.jdbc(resolved, user: user, password: password)
+            reading.bind("database.dsn", parsed.dsn, resolved)
+            for setting in parsed.settings { reading.bind(setting.path, setting.text, resolved.with(text: "\(setting.parameter)=\(setting.text)")) }
+            for note in parsed.notes { reading.note(note, at: resolved.location) }
+        }
+        try HikariKeys.read(properties, prefix: prefix, placeholders: placeholders, into: &reading, describing: path)
+        return reading
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// The commands on a service's own files (fixtures/service: Spring, Kubernetes, PostgreSQL,
+/// and a fleet map), as a user runs them, and the outage replayed as a git change.
+@Suite("CLI: settings read from a service's own files")
+struct ServiceSourcesCommandTests {
+    @Test func lintReadsTheFleetMapAndPointsIntoTheYAML() throws {
+        let r = try ConfgateRunner.run(["lint", "--format", "github", "fixtures/service/confgate.conf"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("::warning file=fixtures/service/src/main/resources/application.yml,line=29,col=7,title=CG103"))
+    }
+
+    @Test func lintReadsASpringFileDirectly() throws {
+        let r = try ConfgateRunner.run(["lint", "fixtures/service/src/main/resources/application.yml", "--profile", "prod"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("fixtures/service/src/main/resources/application.yml:14:7: warning[CG105]"))
+    }
+
+    @Test func envFlagFeedsPlaceholdersAndWins() throws {
+        let r = try ConfgateRunner.run(["diff", "--current", "fixtures/service/confgate.conf", "--proposed", "fixtures/service/confgate.conf",
+                                        "--env", "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE=40"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("proposed: steady demand 240 (6 instances × max_size 40)"))
+    }
+
+    @Test func badValueInTheServiceFileIsExitTwoAtItsLine() throws {
+        let directory = try TemporaryRepository.copyOfServiceFixture()
+        defer { directory.remove() }
+        try directory.replace("maximum-pool-size: 15 ", with: "maximum-pool-size: ten ", in: "src/main/resources/application.yml")
+        let r = try ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("src/main/resources/application.yml:29:26: error: `maximum-pool-size` expects a whole number, got `ten`"))
+    }
+
+    @Test func unrenderedHelmTemplateIsExitTwo() throws {
+        let directory = try TemporaryRepository.copyOfServiceFixture()
+        defer { directory.remove() }
+        try directory.replace("replicas: 4", with: "replicas: {{ .Values.replicaCount }}", in: "deploy/auth-service.yaml")
+        let r = try ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("deploy/auth-service.yaml:9:13: error: deploy/auth-service.yaml is an unrendered Helm template"))
+        #expect(r.stderr.contains("helm template"))
+    }
+
+    /// The outage as a pull request: a base commit, then a commit on a branch that raises the
+    /// prod pool in application.yml from 15 to 20. `verify` with no --current compares with the
+    /// merge base, runs both sides, and blocks with the finding on the YAML line.
+    @Test func verifyBlocksTheOutageAsAGitChange() throws {
+        let repo = try TemporaryRepository.copyOfServiceFixture()
+        defer { repo.remove() }
+        try repo.git("init", "-q", "-b", "main")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-q", "-m", "the auth service as it runs")
+        try repo.git("checkout", "-q", "-b", "raise-pool")
+        try repo.git("branch", "-q", "--set-upstream-to=main")
+        try repo.replace("maximum-pool-size: 15 ", with: "maximum-pool-size: 20 ", in: "src/main/resources/application.yml")
+        try repo.git("commit", "-q", "-am", "more connections, fewer pool timeouts")
+
+        let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--quick"], directory: repo.url)
+        #expect(r.status == 1)
+        #expect(r.stdout.hasPrefix("[quick] BLOCKED: exhaustion"))
+        #expect(r.stdout.contains("connect_failed 53300"))
+        #expect(r.stdout.contains("- rule: src/main/resources/application.yml:29:7: CG101 steady demand 6 × 20 = 120 > usable 97"))
+        #expect(r.stdout.contains("src/main/resources/application.yml:29:7: error[CG101]"))
+        #expect(r.stderr.contains("confgate: comparing with the merge base with main"))
+    }
+
+    @Test func verifyOutsideGitWithoutCurrentIsExitTwo() throws {
+        let directory = try TemporaryRepository.copyOfServiceFixture()
+        defer { directory.remove() }
+        let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--lint-only"],
+                                       environment: ["GIT_CEILING_DIRECTORIES": directory.url.deletingLastPathComponent().path],
+                                       directory: directory.url)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not inside a git repository"))
+        #expect(r.stderr.contains("--current FILE"))
+    }
+}
+
+/// A temporary copy of fixtures/service, removed by the test.
+struct TemporaryRepository {
+    let url: URL
+
+    static func copyOfServiceFixture() throws -> TemporaryRepository {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-service-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/service"), to: url)
+        return TemporaryRepository(url: url)
+    }
+
+    func replace(_ old: String, with new: String, in path: String) throws {
+        let file = url.appendingPathComponent(path)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        precondition(text.contains(old), "\(path) has no `\(old)`")
+        try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func git(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-c", "user.name=confgate test", "-c", "user.email=test@confgate.invalid",
+                             "-c", "commit.gpgsign=false"] + arguments
+        process.currentDirectoryURL = url
+        try process.run()
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "git \(arguments) failed")
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
