@@ -19,7 +19,10 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     @Option(name: .long, help: ArgumentHelp("The settings in force now.", valueName: "file"))
-    var current: String
+    var current: String?
+
+    @Option(name: .long, help: ArgumentHelp("Take the current settings from this git revision: the proposed file and every source file it names (e.g. origin/main).", valueName: "git-ref"))
+    var against: String?
 
     @Option(name: .long, help: ArgumentHelp("The settings the change proposes.", valueName: "file"))
     var proposed: String
@@ -34,8 +37,20 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: aligned text, versioned JSON, or Markdown for a pull request.")
     var format: Format = .text
 
+    func validate() throws {
+        if (current == nil) == (against == nil) { throw ValidationError("give the current settings with --current FILE or --against GIT_REF (one of them)") }
+    }
+
     func run() async throws {
-        let currentSettings = try sources.load(current)
+        let currentSettings: Settings
+        if let current {
+            currentSettings = try sources.load(current)
+        } else {
+            let ref = against ?? "HEAD"
+            var settings = try sources.load(proposed, files: GitRevision.files(at: ref))
+            settings.file = "\(ref):\(proposed)"
+            currentSettings = settings
+        }
         let proposedSettings = try sources.load(proposed)
         let gateSettings = try GateFile.resolve(path: gate)
         let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)

@@ -57,6 +57,11 @@ struct ServiceSourcesCommandTests {
         try repo.replace("maximum-pool-size: 15 ", with: "maximum-pool-size: 20 ", in: "src/main/resources/application.yml")
         try repo.git("commit", "-q", "-am", "more connections, fewer pool timeouts")
 
+        let diff = try ConfgateRunner.run(["diff", "--against", "main", "--proposed", "confgate.conf"], directory: repo.url)
+        #expect(diff.status == 0)
+        #expect(diff.stdout.contains("pool.max_size   15 → 20"))
+        #expect(diff.stdout.contains("at src/main/resources/application.yml:29:26"))
+
         let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--quick"], directory: repo.url)
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("[quick] BLOCKED: exhaustion"))
@@ -107,4 +112,40 @@ struct TemporaryRepository {
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+@Suite("CLI: confgate init")
+struct InitCommandTests {
+    @Test func initWritesAMapThatLintJudgesAsTheHandWrittenOne() throws {
+        let repo = try TemporaryRepository.copyOfServiceFixture()
+        defer { repo.remove() }
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("confgate.conf"))
+        let written = try ConfgateRunner.run(["init"], directory: repo.url)
+        #expect(written.status == 0)
+        let map = try String(contentsOf: repo.url.appendingPathComponent("confgate.conf"), encoding: .utf8)
+        #expect(map.contains("[pool]\nsource = \"spring:src/main/resources/application.yml\""))
+        #expect(map.contains("[fleet]\nsource = \"kubernetes:deploy/auth-service.yaml\""))
+        #expect(map.contains("[server]\nsource = \"postgresql:db/postgresql.conf\""))
+        #expect(map.contains("#   max_size = 15    ← src/main/resources/application.yml:29:26"))
+        #expect(map.contains("#   instances = 6    ← deploy/auth-service.yaml:60:16"))
+
+        let lint = try ConfgateRunner.run(["lint", "confgate.conf"], directory: repo.url)
+        #expect(lint.status == 0)
+        #expect(lint.stdout.contains("src/main/resources/application.yml:29:7: warning[CG103]: deploy demand (6 + 0) × 15 = 90"))
+
+        let again = try ConfgateRunner.run(["init"], directory: repo.url)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("--force"))
+    }
+
+    @Test func initOnAHelmChartReadsValuesAndSkipsTemplates() throws {
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-chart-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/sources/helm/orders-api"), to: chart)
+        defer { try? FileManager.default.removeItem(at: chart) }
+        let r = try ConfgateRunner.run(["init", "--dry-run"], directory: chart)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("[fleet]\nsource = \"kubernetes:values.yaml\""))
+        #expect(r.stderr.contains("unrendered Helm templates, not read: templates/"))
+        #expect(!FileManager.default.fileExists(atPath: chart.appendingPathComponent("confgate.conf").path))
+    }
 }

@@ -28,14 +28,22 @@ public struct DiffTextRenderer: Sendable {
         }
         let count = diff.changes.count
         var lines = [style.bold("\(count) setting\(count == 1 ? "" : "s") changed")]
-        var table = TextTable([.left, .left, .left])
+        // Where a value came from, when a fleet map read it from a service's own file.
+        let file = diff.proposed.settings.file
+        func whereSet(_ change: SettingsDiff.KeyChange) -> String? {
+            guard let location = change.proposed.location ?? change.current.location, location.file != file,
+                  location.file != diff.current.settings.file else { return nil }
+            return "at \(location)"
+        }
+        let showWhere = diff.changes.contains { $0.kind != .dsn && whereSet($0) != nil }
+        var table = TextTable(showWhere ? [.left, .left, .left, .left] : [.left, .left, .left])
         var dsnChange: SettingsDiff.KeyChange?
         for change in diff.changes {
             if change.kind == .dsn {
                 dsnChange = change
                 continue
             }
-            table.add([change.key, Self.transition(change), change.unit])
+            table.add([change.key, Self.transition(change), change.unit] + (showWhere ? [whereSet(change) ?? ""] : []))
         }
         lines += table.lines { _, column, text in column == 1 ? style.yellow(text) : text }
         if let dsnChange { lines += dsn(dsnChange) }

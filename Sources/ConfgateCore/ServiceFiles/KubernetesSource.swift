@@ -148,6 +148,16 @@ public struct KubernetesSource: Sendable {
             }
             for variable in container.value("env")?.array() ?? [] {
                 guard let key = variable.value("name")?.text else { continue }
+                if let reference = variable.value(at: ["valueFrom", "configMapKeyRef"]),
+                   let mapName = reference.value("name")?.text, let mapKey = reference.value("key")?.text,
+                   let configMap = objects.first(where: { $0.node.value("kind")?.text == "ConfigMap" && Self.name(of: $0.node) == mapName }),
+                   let entry = configMap.node.value("data")?.entry(mapKey), let value = entry.value.text {
+                    result.environment[key] = SourcedValue(
+                        text: value, name: key, keyLocation: configMap.yaml.location(entry.key),
+                        location: configMap.yaml.location(entry.value),
+                        via: "ConfigMap \(mapName) key \(mapKey), env \(key) of \(kind) \(name)")
+                    continue
+                }
                 guard let entry = variable.entry("value"), let value = entry.value.text else {
                     if variable.value("valueFrom") != nil {
                         result.reading.note("env `\(key)` comes from valueFrom (a Secret or field): its value is not in the files",

@@ -69,6 +69,12 @@ public struct SpringSource: Sendable {
         try HikariKeys.read(properties, prefix: prefix + ".hikari", placeholders: placeholders,
                             into: &reading, describing: path)
         Self.noteMisbound(environment, prefix: prefix, into: &reading)
+        for misplaced in ["\(prefix).maximum-pool-size", "spring.hikari.maximum-pool-size"] {
+            if let value = properties[misplaced] {
+                reading.note("`\(misplaced)` does not bind to HikariCP (the pool's keys live under `\(prefix).hikari.`): ignored, as Spring Boot 2 and 3 ignore it",
+                             at: value.keyLocation)
+            }
+        }
         return reading
     }
 

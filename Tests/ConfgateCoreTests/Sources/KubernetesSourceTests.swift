@@ -262,3 +262,45 @@ struct FleetMapTests {
         #expect(error?.message.contains("nope.yml") == true)
     }
 }
+
+@Suite("Sources: Kubernetes ConfigMap references and misplaced Spring keys")
+struct SourceReferenceTests {
+    @Test func configMapKeyRefFeedsThePlaceholder() throws {
+        let settings = try MemoryFiles.settings(map: "[pool]\nsource = \"spring:application.yml\"\n[fleet]\nsource = \"kubernetes:d.yaml\"\n", [
+            "application.yml": "spring.datasource.hikari.maximum-pool-size: ${POOL_SIZE:10}\n",
+            "d.yaml": """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: db-settings
+                data:
+                  pool-size: "16"
+                ---
+                kind: StatefulSet
+                metadata:
+                  name: ledger
+                spec:
+                  replicas: 3
+                  template:
+                    spec:
+                      containers:
+                        - name: ledger
+                          env:
+                            - name: POOL_SIZE
+                              valueFrom:
+                                configMapKeyRef:
+                                  name: db-settings
+                                  key: pool-size
+                """,
+        ])
+        #expect(settings.pool.maxSize == 16)
+        #expect(settings.origins["pool.max_size"]?.value.short == "d.yaml:6:14")
+        #expect(settings.fleet.instances == 3)
+    }
+
+    @Test func misplacedPoolKeyIsNotedAndIgnored() throws {
+        let settings = try MemoryFiles.settings(direct: "application.yml", ["application.yml": "spring:\n  datasource:\n    maximum-pool-size: 40\n"])
+        #expect(settings.pool.maxSize == 10)
+        #expect(settings.notes.contains { $0.message.contains("does not bind to HikariCP") && $0.location?.short == "application.yml:3:5" })
+    }
+}
