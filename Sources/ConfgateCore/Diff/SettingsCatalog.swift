@@ -55,6 +55,7 @@ public enum SettingsCatalog {
         duration("pool", "max_lifetime", \.pool.maxLifetime),
         count("fleet", "instances", "instances", \.fleet.instances),
         count("fleet", "max_surge", "instances", \.fleet.maxSurge),
+        count("fleet", "processes", "pools per instance", \.fleet.processes),
         duration("fleet", "request_timeout", \.fleet.requestTimeout),
         count("server", "max_connections", "connections", \.server.maxConnections),
         count("server", "superuser_reserved_connections", "connections", \.server.superuserReservedConnections),

@@ -179,13 +179,13 @@ public struct SettingsDiff: Hashable, Sendable {
         if d.steadyDemand > d.usable {
             return [Problem(
                 side: name, kind: .steadyExceedsUsable, demand: d.steadyDemand, usable: d.usable,
-                message: "steady demand \(d.steadyDemand) (\(fleet.instances) instances × max_size \(pool.maxSize)) "
+                message: "steady demand \(d.steadyDemand) (\(fleet.instances) instances\(fleet.processesFactor) × max_size \(pool.maxSize)) "
                     + "exceeds usable \(d.usable) by \(d.steadyDemand - d.usable)")]
         }
         if d.deployDemand > d.usable {
             return [Problem(
                 side: name, kind: .deployExceedsUsable, demand: d.deployDemand, usable: d.usable,
-                message: "deploy demand \(d.deployDemand) ((\(fleet.instances) instances + max_surge \(fleet.maxSurge)) "
+                message: "deploy demand \(d.deployDemand) ((\(fleet.instances) instances + max_surge \(fleet.maxSurge))\(fleet.processesFactor) "
                     + "× max_size \(pool.maxSize)) exceeds usable \(d.usable) by \(d.deployDemand - d.usable)")]
         }
         return []

@@ -9,14 +9,15 @@ enum BudgetChecks {
         let pool = s.settings.pool
         let server = s.settings.server
         var fixes: [String] = []
-        if fleet.instances > 0, d.usable >= fleet.instances {
-            let fit = d.usable / fleet.instances
-            fixes.append("lower pool.max_size to \(fit) (\(fleet.instances) × \(fit) = \(fleet.instances * fit) ≤ \(d.usable))")
+        let pools = fleet.instances * fleet.processes
+        if pools > 0, d.usable >= pools {
+            let fit = d.usable / pools
+            fixes.append("lower pool.max_size to \(fit) (\(fleet.instances)\(fleet.processesFactor) × \(fit) = \(pools * fit) ≤ \(d.usable))")
         }
         fixes.append("raise server.max_connections to \(server.maxConnections + d.steadyDemand - d.usable)")
         return s.finding(
             Rules.cg101,
-            "steady demand \(fleet.instances) × \(pool.maxSize) = \(d.steadyDemand) > \(s.usableArithmetic)",
+            "steady demand \(fleet.instances)\(fleet.processesFactor) × \(pool.maxSize) = \(d.steadyDemand) > \(s.usableArithmetic)",
             why: "When every instance fills its pool, the server refuses the connections beyond its limit with \"FATAL: sorry, too many clients already\" (SQLSTATE 53300), and the requests that needed them fail.",
             fix: fixes.joined(separator: ", or ") + ", or lower other_clients if other applications really hold fewer")
     }
@@ -30,13 +31,13 @@ enum BudgetChecks {
         let pool = s.settings.pool
         let server = s.settings.server
         var fixes: [String] = []
-        let total = fleet.instances + fleet.maxSurge
+        let total = (fleet.instances + fleet.maxSurge) * fleet.processes
         if total > 0, d.usable >= total {
             let fit = d.usable / total
-            fixes.append("lower pool.max_size to \(fit) ((\(fleet.instances) + \(fleet.maxSurge)) × \(fit) = \(total * fit) ≤ \(d.usable))")
+            fixes.append("lower pool.max_size to \(fit) ((\(fleet.instances) + \(fleet.maxSurge))\(fleet.processesFactor) × \(fit) = \(total * fit) ≤ \(d.usable))")
         }
         if pool.maxSize > 0 {
-            let surge = d.usable / pool.maxSize - fleet.instances
+            let surge = d.usable / (pool.maxSize * fleet.processes) - fleet.instances
             if surge >= 0 && surge < fleet.maxSurge {
                 fixes.append("lower fleet.max_surge to \(surge)")
             }
@@ -60,7 +61,7 @@ enum BudgetChecks {
         let wantedPct = percentText(Double(10_000 - limitBP) / 100)
         let limit = limitBP * d.usable / 10_000
         let fleet = s.settings.fleet
-        let total = fleet.instances + fleet.maxSurge
+        let total = (fleet.instances + fleet.maxSurge) * fleet.processes
         var fix = "keep deploy demand at or below \(limit) (max_utilization \(percentText(Double(limitBP) / 100))% of usable \(d.usable))"
         if total > 0, limit >= total {
             fix += ", e.g. pool.max_size \(limit / total), or raise server.max_connections"

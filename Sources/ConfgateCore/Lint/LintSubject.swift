@@ -56,7 +56,7 @@ struct LintSubject {
     /// `(6 + 2) × 20 = 160`.
     var deployArithmetic: String {
         let f = settings.fleet
-        return "(\(f.instances) + \(f.maxSurge)) × \(settings.pool.maxSize) = \(derived.deployDemand)"
+        return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(settings.pool.maxSize) = \(derived.deployDemand)"
     }
 }
 

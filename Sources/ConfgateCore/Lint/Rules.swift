@@ -9,15 +9,15 @@ public enum Rules {
     public static let cg101 = Rule(
         id: "CG101", severity: .error, title: "Steady demand exceeds usable connections",
         summary: "instances × max_size is more than the server's usable connections: at full load the server refuses the rest (SQLSTATE 53300).",
-        keys: ["pool.max_size", "fleet.instances", "server.max_connections"])
+        keys: ["pool.max_size", "fleet.instances", "fleet.processes", "server.max_connections"])
     public static let cg102 = Rule(
         id: "CG102", severity: .error, title: "Deploy demand exceeds usable connections",
         summary: "(instances + max_surge) × max_size is more than the usable connections: a rolling deploy exhausts the server although steady state fits.",
-        keys: ["fleet.max_surge", "pool.max_size", "fleet.instances", "server.max_connections"])
+        keys: ["fleet.max_surge", "pool.max_size", "fleet.instances", "fleet.processes", "server.max_connections"])
     public static let cg103 = Rule(
         id: "CG103", severity: .warning, title: "Little headroom at deploy demand",
         summary: "Deploy demand uses more of the usable connections than the gate's max_utilization allows.",
-        keys: ["pool.max_size", "fleet.instances", "fleet.max_surge", "server.max_connections"])
+        keys: ["pool.max_size", "fleet.instances", "fleet.max_surge", "fleet.processes", "server.max_connections"])
     public static let cg104 = Rule(
         id: "CG104", severity: .error, title: "min_idle greater than max_size",
         summary: "The pool cannot keep more idle connections than it may hold at all.",

@@ -3,9 +3,9 @@
 public struct Derived: Hashable, Sendable, Codable {
     /// max_connections − superuser_reserved − reserved − other_clients.
     public var usable: Int
-    /// instances × max_size.
+    /// instances × processes × max_size.
     public var steadyDemand: Int
-    /// (instances + max_surge) × max_size.
+    /// (instances + max_surge) × processes × max_size.
     public var deployDemand: Int
     /// usable − steady demand.
     public var steadyHeadroom: Int
@@ -15,8 +15,9 @@ public struct Derived: Hashable, Sendable, Codable {
     public init(_ settings: Settings) {
         let s = settings.server
         usable = s.maxConnections - s.superuserReservedConnections - s.reservedConnections - s.otherClients
-        steadyDemand = settings.fleet.instances * settings.pool.maxSize
-        deployDemand = (settings.fleet.instances + settings.fleet.maxSurge) * settings.pool.maxSize
+        let pools = settings.fleet.processes
+        steadyDemand = settings.fleet.instances * pools * settings.pool.maxSize
+        deployDemand = (settings.fleet.instances + settings.fleet.maxSurge) * pools * settings.pool.maxSize
         steadyHeadroom = usable - steadyDemand
         deployHeadroom = usable - deployDemand
     }

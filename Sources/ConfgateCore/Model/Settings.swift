@@ -65,14 +65,21 @@ public struct Settings: Hashable, Sendable, Codable {
         public var instances: Int
         /// Extra instances during a rolling deploy. Default 0.
         public var maxSurge: Int
+        /// Service processes per instance, each with its own pool (gunicorn or Puma workers,
+        /// Node cluster workers). Default 1.
+        public var processes: Int
         /// How long callers wait for a login. Default 30s.
         public var requestTimeout: SettingDuration
 
-        public init(instances: Int = 1, maxSurge: Int = 0, requestTimeout: SettingDuration = .seconds(30)) {
+        public init(instances: Int = 1, maxSurge: Int = 0, requestTimeout: SettingDuration = .seconds(30), processes: Int = 1) {
             self.instances = instances
             self.maxSurge = maxSurge
+            self.processes = processes
             self.requestTimeout = requestTimeout
         }
+
+        /// ` × 4 processes`, or nothing for one process: the factor demand arithmetic shows.
+        public var processesFactor: String { processes > 1 ? " × \(processes) processes" : "" }
     }
 
     /// `[server]`: the PostgreSQL server the fleet shares.

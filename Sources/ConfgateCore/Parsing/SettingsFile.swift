@@ -121,6 +121,9 @@ public enum SettingsFile {
             ConfKey(section: "fleet", name: "max_surge") { value, settings throws(ConfgateError) in
                 settings.fleet.maxSurge = try value.count()
             },
+            ConfKey(section: "fleet", name: "processes") { value, settings throws(ConfgateError) in
+                settings.fleet.processes = try value.count(minimum: 1, why: "an instance runs at least one process")
+            },
             ConfKey(section: "fleet", name: "request_timeout") { value, settings throws(ConfgateError) in
                 let timeout = try value.duration()
                 if timeout.microseconds == 0 {

@@ -170,12 +170,53 @@ public struct KubernetesSource: Sendable {
                     comment: yaml.comment(after: entry.value), via: "container env of \(kind) \(name)")
             }
         }
+        if let processes = Self.processes(containers, yaml: yaml, environment: result.environment) {
+            result.reading.bind("fleet.processes", processes.text, processes)
+        }
         if let url = result.environment["DATABASE_URL"], url.text.contains("://") {
             let parsed = try ConnectionURL.postgres(url)
             result.reading.bind("database.dsn", parsed.dsn, url)
             for setting in parsed.settings { result.reading.bind(setting.path, setting.text, url.with(text: "\(setting.parameter)=\(setting.text)")) }
             for note in parsed.notes { result.reading.note(note, at: url.location) }
         }
+    }
+
+    /// Worker processes per pod, each with its own pool: `gunicorn --workers N` (`-w N`,
+    /// `--workers=N`), `uvicorn --workers N`, `puma -w N` in a container's command or
+    /// arguments, else `WEB_CONCURRENCY` in its environment (read by gunicorn, Puma and Node
+    /// cluster setups).
+    static func processes(_ containers: [Node], yaml: YAMLFile, environment: [String: SourcedValue]) -> SourcedValue? {
+        for container in containers {
+            let words = (container.value("command")?.array() ?? []) + (container.value("args")?.array() ?? [])
+            var split: [(text: String, location: SourceLocation)] = []
+            for word in words {
+                let start = yaml.textLocation(word)
+                var column = start.column
+                for piece in (word.text ?? "").split(separator: " ", omittingEmptySubsequences: false) {
+                    if !piece.isEmpty { split.append((String(piece), SourceLocation(file: start.file, line: start.line, column: column))) }
+                    column += piece.count + 1
+                }
+            }
+            guard split.contains(where: { ["gunicorn", "uvicorn", "puma"].contains(PathText.basename($0.text)) }) else { continue }
+            for (index, word) in split.enumerated() {
+                if ["--workers", "-w"].contains(word.text), index + 1 < split.count, Int(split[index + 1].text) != nil {
+                    let value = split[index + 1]
+                    return SourcedValue(text: value.text, name: word.text, keyLocation: word.location, location: value.location,
+                                        via: "worker processes per pod, each with its own pool")
+                }
+                if word.text.hasPrefix("--workers=") {
+                    var at = word.location
+                    at.column += "--workers=".count
+                    return SourcedValue(text: String(word.text.dropFirst("--workers=".count)), name: "--workers",
+                                        keyLocation: word.location, location: at, via: "worker processes per pod, each with its own pool")
+                }
+            }
+        }
+        if var concurrency = environment["WEB_CONCURRENCY"] {
+            concurrency.via = "WEB_CONCURRENCY: worker processes per pod, each with its own pool"
+            return concurrency
+        }
+        return nil
     }
 
     /// Kubernetes' surge: a count, or a percentage of `instances` rounded up.

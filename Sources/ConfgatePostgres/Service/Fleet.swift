@@ -3,7 +3,9 @@ import ConfgatePool
 import Synchronization
 
 /// `instances` test auth service instances against one server, a router that spreads
-/// logins over the live ones (round robin), and the two moves of a rolling deploy.
+/// logins over the live ones (round robin), and the two moves of a rolling deploy. An
+/// instance of `processes` > 1 runs that many services, each with its own pool, as
+/// gunicorn or Node cluster workers do; the router spreads logins over all of them.
 public final class Fleet: LoginTarget {
     private struct State {
         var live: [AuthService] = []
@@ -38,11 +40,15 @@ public final class Fleet: LoginTarget {
     }
 
     private func addInstances(_ n: Int) -> [AuthService] {
+        let processes = settings.fleet.processes
         let services = state.withLock { state -> [AuthService] in
-            (0..<n).map { _ in
+            (0..<n).flatMap { _ in
                 state.created += 1
-                return AuthService(name: "\(applicationPrefix)-\(state.created)", settings: settings,
-                                   parameters: parameters, dbTime: dbTime)
+                let instance = "\(applicationPrefix)-\(state.created)"
+                return (1...processes).map { process in
+                    AuthService(name: processes == 1 ? instance : "\(instance).\(process)", settings: settings,
+                                parameters: parameters, dbTime: dbTime)
+                }
             }
         }
         for s in services { s.start() }
@@ -74,7 +80,7 @@ public final class Fleet: LoginTarget {
     /// Takes the `max_surge` oldest instances out of the router, waits for their in-flight
     /// logins, then closes their pools.
     public func retireOld() async {
-        let n = settings.fleet.maxSurge
+        let n = settings.fleet.maxSurge * settings.fleet.processes
         guard n > 0 else { return }
         let old = state.withLock { state -> [AuthService] in
             let count = min(n, max(state.live.count - 1, 0))

@@ -304,3 +304,61 @@ struct SourceReferenceTests {
         #expect(settings.notes.contains { $0.message.contains("does not bind to HikariCP") && $0.location?.short == "application.yml:3:5" })
     }
 }
+
+@Suite("Sources: several pools per instance")
+struct ProcessesTests {
+    @Test func gunicornWorkersMultiplyTheDemand() throws {
+        let settings = try MemoryFiles.settings(map: """
+            [pool]
+            max_size = 5
+            [fleet]
+            source = "kubernetes:d.yaml"
+            """, ["d.yaml": """
+                kind: Deployment
+                metadata:
+                  name: api
+                spec:
+                  replicas: 3
+                  strategy:
+                    rollingUpdate:
+                      maxSurge: 1
+                  template:
+                    spec:
+                      containers:
+                        - name: api
+                          command: ["gunicorn", "app:wsgi", "--workers", "4"]
+                """])
+        #expect(settings.fleet.processes == 4)
+        #expect(settings.origins["fleet.processes"]?.value.short == "d.yaml:13:59")
+        let derived = Derived(settings)
+        #expect(derived.steadyDemand == 3 * 4 * 5)
+        #expect(derived.deployDemand == 4 * 4 * 5)
+    }
+
+    @Test func webConcurrencyIsTheProcessCount() throws {
+        let settings = try MemoryFiles.settings(map: "[fleet]\nsource = \"kubernetes:d.yaml\"\n", ["d.yaml": """
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              replicas: 2
+              template:
+                spec:
+                  containers:
+                    - name: web
+                      env:
+                        - name: WEB_CONCURRENCY
+                          value: "3"
+            """])
+        #expect(settings.fleet.processes == 3)
+        #expect(settings.origins["fleet.processes"]?.value.short == "d.yaml:12:22")
+    }
+
+    @Test func lintArithmeticNamesTheProcesses() throws {
+        let settings = try SettingsFile.parse("[pool]\nmax_size = 10\n[fleet]\ninstances = 4\nprocesses = 4\n[server]\nmax_connections = 100\n", file: "p.conf")
+        let findings = try Linter.lint(settings, gate: GateSettings())
+        let cg101 = try #require(findings.first { $0.ruleID == "CG101" })
+        #expect(cg101.message.hasPrefix("steady demand 4 × 4 processes × 10 = 160 > usable 97"))
+        #expect(cg101.fix.hasPrefix("lower pool.max_size to 6 (4 × 4 processes × 6 = 96 ≤ 97)"))
+    }
+}
