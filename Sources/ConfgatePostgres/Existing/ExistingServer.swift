@@ -32,7 +32,13 @@ public struct ExistingServer: Sendable {
         do { admin = try await PGConnection.connect(parameters: base) } catch {
             throw ConfgateError(.environment, "cannot connect to --postgres server: \(error)")
         }
-        defer { Task { await admin.close() } }
+        return try await closing(admin) { admin throws(ConfgateError) in
+            try await inspect(admin, base: base)
+        }
+    }
+
+    /// Checks that the URL's role is a superuser and reads the server's major version.
+    private static func inspect(_ admin: PGConnection, base: [String: String]) async throws(ConfgateError) -> ExistingServer {
         do {
             let row = try await admin.query(
                 "SELECT rolsuper, current_setting('server_version_num')::int / 10000 FROM pg_roles WHERE rolname = current_user")
@@ -55,7 +61,13 @@ public struct ExistingServer: Sendable {
     /// opens `other_clients`, and reads the server's settings back.
     public func prepareTrial(server asked: Settings.Server, users: Int, logger: Logger) async throws(ConfgateError) -> ExistingServerTrial {
         let admin = try await adminConnection(database: base["dbname"] ?? "postgres")
-        defer { Task { await admin.close() } }
+        return try await Self.closing(admin) { admin throws(ConfgateError) in
+            try await prepareTrial(on: admin, server: asked, users: users)
+        }
+    }
+
+    /// `prepareTrial(server:users:logger:)`'s work on its admin connection.
+    private func prepareTrial(on admin: PGConnection, server asked: Settings.Server, users: Int) async throws(ConfgateError) -> ExistingServerTrial {
         do throws(PGError) {
             let template = try await ensureTemplate(admin, users: users)
             let name = "confgate_trial_\(UInt32.random(in: 0...UInt32.max))_\(getpid())"
@@ -106,6 +118,22 @@ public struct ExistingServer: Sendable {
     func target(database: String, user: String, password: String?) -> ConnectionTarget {
         ConnectionTarget(host: base["host"] ?? base["hostaddr"] ?? "localhost", port: Int(base["port"] ?? "") ?? 5432,
                          database: database, user: user, password: password)
+    }
+
+    /// Runs `body` with `connection`, then closes it on every path and waits until it is
+    /// closed: an admin connection holds one of the shared server's `max_connections` slots,
+    /// which the trial that follows must not find taken.
+    private static func closing<T>(
+        _ connection: PGConnection, _ body: (PGConnection) async throws(ConfgateError) -> T
+    ) async throws(ConfgateError) -> T {
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     func adminConnection(database: String) async throws(ConfgateError) -> PGConnection {
