@@ -1,4 +1,3 @@
-import CLibPQ
 import ConfgateCore
 import Crypto
 import Foundation
@@ -24,10 +23,14 @@ public struct ExistingServer: Sendable {
     let servicePassword: String?
 
     /// Connects with the superuser `url` and checks that it is a superuser. A URL libpq
-    /// rejects, or a role that is not a superuser, is `.badInput`; a server that cannot be
-    /// reached is `.environment`.
+    /// rejects (parsed by `DSNParser`, so the reason never quotes its password), or a role
+    /// that is not a superuser, is `.badInput`; a server that cannot be reached is
+    /// `.environment`.
     public static func connect(url: String, logger: Logger) async throws(ConfgateError) -> ExistingServer {
-        let base = try parseConnInfo(url)
+        let base: [String: String]
+        do { base = try DSNParser.parse(url).libpqParameters } catch {
+            throw ConfgateError(.badInput, "--postgres: \(error.reason)")
+        }
         let admin: PGConnection
         do { admin = try await PGConnection.connect(parameters: base) } catch {
             throw ConfgateError(.environment, "cannot connect to --postgres server: \(error)")
@@ -222,23 +225,4 @@ public final class ExistingServerTrial: @unchecked Sendable {
         try? await admin.execute("DROP DATABASE IF EXISTS \(database)\(force)")
         await admin.close()
     }
-}
-
-/// libpq's own parse of a URL or `key=value` string (`PQconninfoParse`); rejects what
-/// libpq rejects, with its reason.
-func parseConnInfo(_ text: String) throws(ConfgateError) -> [String: String] {
-    var error: UnsafeMutablePointer<CChar>?
-    guard let options = PQconninfoParse(text, &error) else {
-        let reason = error.map { String(cString: $0) } ?? "invalid connection string"
-        if let error { PQfreemem(error) }
-        throw ConfgateError(.badInput, "--postgres: \(reason.trimmingSpaces())")
-    }
-    defer { PQconninfoFree(options) }
-    var result: [String: String] = [:]
-    var p = options
-    while let keyword = p.pointee.keyword {
-        if let value = p.pointee.val { result[String(cString: keyword)] = String(cString: value) }
-        p += 1
-    }
-    return result
 }
