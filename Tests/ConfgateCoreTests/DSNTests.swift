@@ -47,6 +47,23 @@ struct DSNTests {
         #expect(error.reason.contains("postgresql://u:***@[::1/db"))
     }
 
+    @Test func aBadlyEncodedPasswordIsNotQuotedInTheError() throws {
+        // libpq quotes the whole undecodable token: `invalid percent-encoded token: "..."`.
+        let error = try #require(throws: DSNParseError.self) {
+            try DSNParser.parse("postgresql://postgres:Top%ZZSecret@localhost/db")
+        }
+        #expect(error.reason.contains("percent-encoded"), "\(error.reason)")
+        #expect(!error.reason.contains("ZZSecret"), "\(error.reason)")
+    }
+
+    @Test func libpqParametersKeepThePasswordForConnecting() throws {
+        let dsn = try DSNParser.parse("postgresql://postgres:p%40ss@localhost:5433/db?application_name=x")
+        #expect(dsn.libpqParameters == [
+            "user": "postgres", "password": "p@ss", "host": "localhost", "port": "5433", "dbname": "db",
+            "application_name": "x",
+        ])
+    }
+
     @Test func secretsAreFoundInEveryForm() {
         #expect(DSNParser.secrets(in: "postgresql://u:a%21b@h/d").contains("a!b"))
         #expect(DSNParser.secrets(in: "host=h password='x y' user=u").contains("x y"))

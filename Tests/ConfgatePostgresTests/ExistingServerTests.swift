@@ -41,4 +41,11 @@ struct ExistingServerTests {
             ($0 as? ConfgateError)?.kind == .badInput
         }
     }
+
+    @Test func aURLLibpqRejectsNeverShowsItsPassword() async {
+        await #expect { try await ExistingServer.connect(url: "postgresql://postgres:Top%ZZSecret@localhost/db", logger: TestSupport.logger) } throws: {
+            let e = $0 as? ConfgateError
+            return e?.kind == .badInput && e.map { !"\($0)".contains("ZZSecret") && $0.message.hasPrefix("--postgres: ") } == true
+        }
+    }
 }

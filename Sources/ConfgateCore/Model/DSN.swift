@@ -29,6 +29,12 @@ public struct DSN: Hashable, Sendable, Codable {
         parameters.first { $0.keyword == keyword }?.value
     }
 
+    /// The parameters as libpq's keyword → value dictionary, secrets included: what a
+    /// connection is made with. Never print it: use `redacted`.
+    public var libpqParameters: [String: String] {
+        Dictionary(parameters.map { ($0.keyword, $0.value) }) { _, last in last }
+    }
+
     /// Whether the string carries a password.
     public var hasPassword: Bool { self["password"] != nil }
 

@@ -2,7 +2,8 @@ import CLibPQ
 import Foundation
 
 /// Parses libpq connection strings with libpq's own `PQconninfoParse`, so confgate reads a
-/// DSN exactly as the service's driver would. Parsing never connects to anything.
+/// DSN exactly as the service's driver would. Parsing never connects to anything. The one
+/// parser of connection strings: a settings file's `[database] dsn` and `--postgres URL`.
 public enum DSNParser {
     /// Parses a URI (`postgresql://user@host/db?...`) or `key=value` conninfo string.
     /// Throws libpq's reason, with any secret from the string replaced by `***`.

@@ -1,4 +1,3 @@
-import CLibPQ
 import ConfgateCore
 import Crypto
 import Foundation
@@ -24,15 +23,25 @@ public struct ExistingServer: Sendable {
     let servicePassword: String?
 
     /// Connects with the superuser `url` and checks that it is a superuser. A URL libpq
-    /// rejects, or a role that is not a superuser, is `.badInput`; a server that cannot be
-    /// reached is `.environment`.
+    /// rejects (parsed by `DSNParser`, so the reason never quotes its password), or a role
+    /// that is not a superuser, is `.badInput`; a server that cannot be reached is
+    /// `.environment`.
     public static func connect(url: String, logger: Logger) async throws(ConfgateError) -> ExistingServer {
-        let base = try parseConnInfo(url)
+        let base: [String: String]
+        do { base = try DSNParser.parse(url).libpqParameters } catch {
+            throw ConfgateError(.badInput, "--postgres: \(error.reason)")
+        }
         let admin: PGConnection
         do { admin = try await PGConnection.connect(parameters: base) } catch {
             throw ConfgateError(.environment, "cannot connect to --postgres server: \(error)")
         }
-        defer { Task { await admin.close() } }
+        return try await closing(admin) { admin throws(ConfgateError) in
+            try await inspect(admin, base: base)
+        }
+    }
+
+    /// Checks that the URL's role is a superuser and reads the server's major version.
+    private static func inspect(_ admin: PGConnection, base: [String: String]) async throws(ConfgateError) -> ExistingServer {
         do {
             let row = try await admin.query(
                 "SELECT rolsuper, current_setting('server_version_num')::int / 10000 FROM pg_roles WHERE rolname = current_user")
@@ -55,7 +64,13 @@ public struct ExistingServer: Sendable {
     /// opens `other_clients`, and reads the server's settings back.
     public func prepareTrial(server asked: Settings.Server, users: Int, logger: Logger) async throws(ConfgateError) -> ExistingServerTrial {
         let admin = try await adminConnection(database: base["dbname"] ?? "postgres")
-        defer { Task { await admin.close() } }
+        return try await Self.closing(admin) { admin throws(ConfgateError) in
+            try await prepareTrial(on: admin, server: asked, users: users)
+        }
+    }
+
+    /// `prepareTrial(server:users:logger:)`'s work on its admin connection.
+    private func prepareTrial(on admin: PGConnection, server asked: Settings.Server, users: Int) async throws(ConfgateError) -> ExistingServerTrial {
         do throws(PGError) {
             let template = try await ensureTemplate(admin, users: users)
             let name = "confgate_trial_\(UInt32.random(in: 0...UInt32.max))_\(getpid())"
@@ -106,6 +121,22 @@ public struct ExistingServer: Sendable {
     func target(database: String, user: String, password: String?) -> ConnectionTarget {
         ConnectionTarget(host: base["host"] ?? base["hostaddr"] ?? "localhost", port: Int(base["port"] ?? "") ?? 5432,
                          database: database, user: user, password: password)
+    }
+
+    /// Runs `body` with `connection`, then closes it on every path and waits until it is
+    /// closed: an admin connection holds one of the shared server's `max_connections` slots,
+    /// which the trial that follows must not find taken.
+    private static func closing<T>(
+        _ connection: PGConnection, _ body: (PGConnection) async throws(ConfgateError) -> T
+    ) async throws(ConfgateError) -> T {
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     func adminConnection(database: String) async throws(ConfgateError) -> PGConnection {
@@ -194,23 +225,4 @@ public final class ExistingServerTrial: @unchecked Sendable {
         try? await admin.execute("DROP DATABASE IF EXISTS \(database)\(force)")
         await admin.close()
     }
-}
-
-/// libpq's own parse of a URL or `key=value` string (`PQconninfoParse`); rejects what
-/// libpq rejects, with its reason.
-func parseConnInfo(_ text: String) throws(ConfgateError) -> [String: String] {
-    var error: UnsafeMutablePointer<CChar>?
-    guard let options = PQconninfoParse(text, &error) else {
-        let reason = error.map { String(cString: $0) } ?? "invalid connection string"
-        if let error { PQfreemem(error) }
-        throw ConfgateError(.badInput, "--postgres: \(reason.trimmingSpaces())")
-    }
-    defer { PQconninfoFree(options) }
-    var result: [String: String] = [:]
-    var p = options
-    while let keyword = p.pointee.keyword {
-        if let value = p.pointee.val { result[String(cString: keyword)] = String(cString: value) }
-        p += 1
-    }
-    return result
 }

@@ -21,7 +21,10 @@ enum ServerLauncher {
     }
 
     /// `postgres` arguments common to every scratch server: durability off, a Unix socket
-    /// in `socketDirectory`, TCP only when `tcp` is given.
+    /// in `socketDirectory`, TCP only when `tcp` is given, and dynamic shared memory as files
+    /// in the data directory's `pg_dynshmem` (`mmap`) rather than POSIX segments in `/dev/shm`:
+    /// a postmaster killed with SIGKILL cleans up nothing, and the watchdog's removal of the
+    /// directory then takes its segments too.
     static func arguments(
         installation: PostgresInstallation, dataDirectory: String, socketDirectory: String,
         port: Int, tcp: String?, settings: [(String, String)]
@@ -30,7 +33,7 @@ enum ServerLauncher {
         let fixed: [(String, String)] = [
             ("listen_addresses", tcp ?? ""),
             ("fsync", "off"), ("synchronous_commit", "off"), ("full_page_writes", "off"),
-            ("logging_collector", "off"),
+            ("logging_collector", "off"), ("dynamic_shared_memory_type", "mmap"),
         ]
         for (name, value) in fixed + settings { args += ["-c", "\(name)=\(value)"] }
         return args
