@@ -244,8 +244,30 @@ public struct KubernetesSource: Sendable {
                 text: text, name: "maxReplicas", keyLocation: yaml.location(entry.key), location: yaml.location(entry.value),
                 comment: yaml.comment(after: entry.value), via: "autoscaling enabled: the fleet's worst case"))
         }
-        result.reading.note("a Helm values file does not say the rolling update's surge; render the chart (`helm template`) to read it",
-                            at: yaml.location(node))
+        let instances = result.reading.bindings.first { $0.path == "fleet.instances" }.flatMap { Int($0.text) } ?? 1
+        if let type = node.value("strategy")?.entry("type"), type.value.text == "Recreate" {
+            result.reading.bind("fleet.max_surge", "0", SourcedValue(
+                text: "0", name: "type", keyLocation: yaml.location(type.key), location: yaml.location(type.value),
+                via: "strategy Recreate stops the old pods first: no surge"))
+        } else if let entry = node.value("strategy")?.value("rollingUpdate")?.entry("maxSurge"), let text = entry.value.text {
+            let surge = try surge(text, instances: instances, at: yaml.location(entry.value))
+            result.reading.bind("fleet.max_surge", "\(surge)", SourcedValue(
+                text: text, name: "maxSurge", keyLocation: yaml.location(entry.key), location: yaml.location(entry.value),
+                comment: yaml.comment(after: entry.value),
+                via: text.hasSuffix("%") ? "\(text) of \(instances) instances, rounded up" : nil))
+        } else {
+            result.reading.note("the values set no `strategy`: the chart's template decides the surge; render it (`helm template`) to read it",
+                                at: yaml.location(node))
+        }
+        // The conventional `env:` map of a chart's values, which its template passes to the container.
+        if case .mapping(let env)? = node.value("env") {
+            for pair in env {
+                guard let key = pair.key.text, let value = pair.value.text else { continue }
+                result.environment[key] = SourcedValue(
+                    text: value, name: key, keyLocation: yaml.location(pair.key), location: yaml.location(pair.value),
+                    comment: yaml.comment(after: pair.value), via: "env in the chart's values")
+            }
+        }
         return result
     }
 

@@ -84,9 +84,30 @@ struct PropertyMap: Sendable {
 
     // MARK: - From .properties
 
+    /// A Spring `.properties` file split into documents at lines that are exactly `#---` or
+    /// `!---` (Spring Boot 2.4+), each read with the file's real line numbers.
+    static func propertiesDocuments(_ text: String, file: String, via: String? = nil) -> [PropertyMap] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var documents: [PropertyMap] = []
+        var chunk: [Substring] = []
+        var firstLine = 1
+        for (index, line) in lines.enumerated() {
+            let bare = line.hasSuffix("\r") ? line.dropLast() : line
+            if bare == "#---" || bare == "!---" {
+                documents.append(properties(chunk.joined(separator: "\n"), file: file, via: via, firstLine: firstLine))
+                chunk = []
+                firstLine = index + 2
+            } else {
+                chunk.append(line)
+            }
+        }
+        documents.append(properties(chunk.joined(separator: "\n"), file: file, via: via, firstLine: firstLine))
+        return documents
+    }
+
     /// A Java `.properties` file: `key=value`, `key: value` or `key value`; `#` and `!`
     /// comments; a `\` at the end of a line continues it; `\` escapes.
-    static func properties(_ text: String, file: String, via: String? = nil) -> PropertyMap {
+    static func properties(_ text: String, file: String, via: String? = nil, firstLine: Int = 1) -> PropertyMap {
         var map = PropertyMap()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             Array($0.hasSuffix("\r") ? $0.dropLast() : $0)
@@ -94,7 +115,7 @@ struct PropertyMap: Sendable {
         var index = 0
         while index < lines.count {
             let chars = lines[index]
-            let lineNumber = index + 1
+            let lineNumber = index + firstLine
             index += 1
             var at = 0
             while at < chars.count, chars[at] == " " || chars[at] == "\t" || chars[at] == "\u{0C}" { at += 1 }

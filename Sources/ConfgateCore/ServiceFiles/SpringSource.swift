@@ -46,6 +46,7 @@ public struct SpringSource: Sendable {
                 documents += try Self.documents(candidate, files: files, via: "profile \(profile)")
             }
         }
+        reading.notes += documents.flatMap(\.notes)
         var properties = PropertyMap()
         for document in documents where document.activation.map({ Self.matches($0.expression, active: active) }) ?? true {
             properties.overlay(document.properties)
@@ -57,7 +58,11 @@ public struct SpringSource: Sendable {
         let url = properties[prefix + ".url"] ?? properties[prefix + ".hikari.jdbc-url"] ?? properties[prefix + ".jdbc-url"]
         if let url {
             let resolved = try placeholders.resolve(url)
-            let user = try (properties[prefix + ".username"] ?? properties[prefix + ".hikari.username"]).map { v throws(ConfgateError) in try placeholders.resolve(v).text }
+            let userValue = properties[prefix + ".username"] ?? properties[prefix + ".hikari.username"]
+            let user = userValue.flatMap { try? placeholders.resolve($0).text }
+            if let userValue, user == nil {
+                reading.note("`\(userValue.name)` is `\(userValue.text)`, which has no value here: the DSN names no user", at: userValue.location)
+            }
             let password = (properties[prefix + ".password"] ?? properties[prefix + ".hikari.password"]).flatMap { try? placeholders.resolve($0).text }
             let parsed = try ConnectionURL.jdbc(resolved, user: user, password: password)
             reading.bind("database.dsn", parsed.dsn, resolved)
@@ -69,10 +74,12 @@ public struct SpringSource: Sendable {
         try HikariKeys.read(properties, prefix: prefix + ".hikari", placeholders: placeholders,
                             into: &reading, describing: path)
         Self.noteMisbound(environment, prefix: prefix, into: &reading)
-        for misplaced in ["\(prefix).maximum-pool-size", "spring.hikari.maximum-pool-size"] {
-            if let value = properties[misplaced] {
-                reading.note("`\(misplaced)` does not bind to HikariCP (the pool's keys live under `\(prefix).hikari.`): ignored, as Spring Boot 2 and 3 ignore it",
-                             at: value.keyLocation)
+        for key in HikariKeys.pool {
+            for misplaced in ["\(prefix).\(key.property)", "spring.hikari.\(key.property)"] {
+                if let value = properties[misplaced] {
+                    reading.note("`\(value.name)` at this level does not bind to HikariCP (the pool's keys live under `\(prefix).hikari.`): ignored, as Spring Boot 2 and 3 ignore it",
+                                 at: value.location)
+                }
             }
         }
         return reading
@@ -101,18 +108,29 @@ public struct SpringSource: Sendable {
     struct Document {
         var properties: PropertyMap
         var activation: (expression: String, at: SourceLocation)?
+        var notes: [SourceNote] = []
     }
 
     static func documents(_ path: String, files: FileAccess, via: String? = nil) throws(ConfgateError) -> [Document] {
         let text = try files.read(path)
+        let maps: [PropertyMap]
         if path.hasSuffix(".properties") {
-            return [Document(properties: PropertyMap.properties(text, file: path, via: via))]
+            maps = PropertyMap.propertiesDocuments(text, file: path, via: via)
+        } else {
+            let yaml = try YAMLFile(text: text, file: path)
+            maps = yaml.documents.map { PropertyMap.flatten($0, in: yaml, via: via) }
         }
-        let yaml = try YAMLFile(text: text, file: path)
-        return yaml.documents.map { node in
-            let properties = PropertyMap.flatten(node, in: yaml, via: via)
-            let activation = properties["spring.config.activate.on-profile"] ?? properties["spring.profiles"]
-            return Document(properties: properties, activation: activation.map { ($0.text, $0.location) })
+        return maps.map { properties in
+            var document = Document(properties: properties)
+            if let activation = properties["spring.config.activate.on-profile"] {
+                document.activation = (activation.text, activation.location)
+            } else if let legacy = properties["spring.profiles"] {
+                document.activation = (legacy.text, legacy.location)
+                document.notes.append(SourceNote(
+                    "`spring.profiles` in a document is the legacy form: Spring Boot 2.4–2.7 warn and 3.x refuse to start; write `spring.config.activate.on-profile`",
+                    at: legacy.location))
+            }
+            return document
         }
     }
 

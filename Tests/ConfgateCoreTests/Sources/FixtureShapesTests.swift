@@ -184,7 +184,7 @@ struct FixtureShapesTests {
         #expect(error?.message.contains("DB_MAX_LIFETIME") == true)
     }
 
-    @Test(.disabled("reader bug: SpringSource.read resolves `username` with `try`, so `${DB_USER}` without a value fails the whole read (password uses `try?`); Spring keeps the literal and binding succeeds"))
+    @Test
     func springPlaceholderUsernameDoesNotBlockReading() throws {
         let f = "spring/placeholders/application.yml"
         let s = try Self.load(f, environment: ["DB_MAX_LIFETIME": "1800000"])
@@ -222,7 +222,7 @@ struct FixtureShapesTests {
         #expect(documents.map { $0.activation?.at.short } == [nil, "\(f):15:19", "\(f):22:13", "\(f):27:36"])
     }
 
-    @Test(.disabled("reader bug: SpringSource.documents takes legacy `spring.profiles` as a profile condition silently; Boot 2.4–2.7 warn that it is deprecated and Boot 3.x refuse to start (InvalidConfigDataPropertyException), so it must be reported"))
+    @Test
     func springLegacyProfilesKeyIsReported() throws {
         let f = "spring/multi-document/application.yml"
         let staging = try Self.load(f, profiles: ["staging"])
@@ -303,7 +303,7 @@ struct FixtureShapesTests {
         #expect(s.database.dsn?["host"] == "db")
     }
 
-    @Test(.disabled("reader bug: SpringSource/HikariKeys do not report misplaced pool keys; `spring.datasource.maximum-pool-size` (9:24) and `spring.hikari.maximum-pool-size` (11:24) are ignored without a word"))
+    @Test
     func springMisplacedCandidatesAreReportedAsIgnored() throws {
         let f = "spring/misplaced/application.yml"
         let s = try Self.load(f)
@@ -363,7 +363,7 @@ struct FixtureShapesTests {
         #expect(Self.at(s, "pool.max_size") == "\(f):16:44")
     }
 
-    @Test(.disabled("reader bug: SpringSource.documents reads a .properties file as one document: the `#---` split (line 14) is taken as a comment and `on-profile=prod` is ignored, so the prod document's 35 (16:44) wins without the profile"))
+    @Test
     func springPropertiesDefaultDocument() throws {
         let f = "spring/properties/application.properties"
         let s = try Self.load(f)
@@ -512,7 +512,7 @@ struct FixtureShapesTests {
         #expect(s.origins["fleet.max_surge"]?.via?.contains("StatefulSet") == true)
     }
 
-    @Test(.disabled("reader bug: KubernetesSource.fleet skips every env `valueFrom` (\"a Secret or field\"), even a configMapKeyRef to a ConfigMap in the same files; pool 16 (9:14) and the URL (10:13) are lost"))
+    @Test
     func k8sStatefulSetConfigMapKeyRef() throws {
         let f = "k8s/statefulset.yaml"
         let s = try Self.map(in: "k8s", Self.fleetAndSpring("statefulset.yaml"), extra: ["k8s/spring.yml": Self.bareSpring])
@@ -556,7 +556,7 @@ struct FixtureShapesTests {
         #expect(s.origins["fleet.instances"]?.via?.contains("autoscaling") == true)
     }
 
-    @Test(.disabled("reader bug: KubernetesSource.helmValues ignores `strategy.rollingUpdate.maxSurge` (13:15) and says the values do not give the surge"))
+    @Test
     func helmValuesSurge() throws {
         let f = "helm/orders-api/values.yaml"
         let s = try Self.load(f)
@@ -564,7 +564,7 @@ struct FixtureShapesTests {
         #expect(Self.at(s, "fleet.max_surge") == "\(f):13:15")
     }
 
-    @Test(.disabled("reader bug: KubernetesSource.helmValues returns no environment: the chart's `env` map (SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE \"15\" at 23:45) never reaches the Spring reader"))
+    @Test
     func helmValuesEnvironmentFeedsSpring() throws {
         let f = "helm/orders-api/values.yaml"
         let s = try Self.map(in: "helm/orders-api", Self.fleetAndSpring("values.yaml"),

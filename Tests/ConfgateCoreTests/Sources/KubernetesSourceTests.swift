@@ -301,7 +301,7 @@ struct SourceReferenceTests {
     @Test func misplacedPoolKeyIsNotedAndIgnored() throws {
         let settings = try MemoryFiles.settings(direct: "application.yml", ["application.yml": "spring:\n  datasource:\n    maximum-pool-size: 40\n"])
         #expect(settings.pool.maxSize == 10)
-        #expect(settings.notes.contains { $0.message.contains("does not bind to HikariCP") && $0.location?.short == "application.yml:3:5" })
+        #expect(settings.notes.contains { $0.message.contains("does not bind to HikariCP") && $0.location?.short == "application.yml:3:24" })
     }
 }
 
