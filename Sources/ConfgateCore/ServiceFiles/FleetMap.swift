@@ -72,7 +72,8 @@ struct FleetMap {
         var reading = SourceReading()
         // One read per distinct source, however many sections it feeds.
         var distinct: [(entry: Entry, sections: [String])] = []
-        for entry in entries.filter({ $0.format == .kubernetes }) + entries.filter({ $0.format != .kubernetes }) {
+        let providesEnvironment: Set<SourceFormat> = [.dotenv, .kubernetes, .compose]
+        for entry in entries.filter({ providesEnvironment.contains($0.format) }) + entries.filter({ !providesEnvironment.contains($0.format) }) {
             if let index = distinct.firstIndex(where: { $0.entry.format == entry.format && $0.entry.paths == entry.paths
                 && $0.entry.options.mapValues(\.value) == entry.options.mapValues(\.value) }) {
                 distinct[index].sections.append(entry.section)
@@ -112,6 +113,23 @@ struct FleetMap {
             return reading
         case .postgresql:
             return try PostgresConfSource().read(entry.paths, files: options.files)
+        case .compose:
+            var reading = SourceReading()
+            for path in entry.paths {
+                let result = try ComposeSource(service: entry.options["workload"]?.value, environment: options.commandLineEnvironment)
+                    .read(path, files: options.files)
+                environment.merge(result.environment) { _, new in new }
+                reading.merge(result.reading)
+            }
+            return reading
+        case .dotenv:
+            var reading = SourceReading()
+            for path in entry.paths {
+                let result = try DotEnvSource().read(path, files: options.files)
+                environment.merge(result.environment) { old, _ in old }
+                reading.merge(result.reading)
+            }
+            return reading
         case .conf:
             return SourceReading()
         }

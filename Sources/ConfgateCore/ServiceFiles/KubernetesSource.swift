@@ -173,11 +173,22 @@ public struct KubernetesSource: Sendable {
         if let processes = Self.processes(containers, yaml: yaml, environment: result.environment) {
             result.reading.bind("fleet.processes", processes.text, processes)
         }
-        if let url = result.environment["DATABASE_URL"], url.text.contains("://") {
+        try Self.bindEnvironment(result.environment, into: &result.reading)
+    }
+
+    /// What a container's environment says on its own: `DATABASE_URL` with pool parameters,
+    /// and Spring's `SPRING_DATASOURCE_*` variables (for a service configured by them alone).
+    static func bindEnvironment(_ environment: [String: SourcedValue], into reading: inout SourceReading) throws(ConfgateError) {
+        if let url = environment["DATABASE_URL"], url.text.contains("://") {
             let parsed = try ConnectionURL.postgres(url)
-            result.reading.bind("database.dsn", parsed.dsn, url)
-            for setting in parsed.settings { result.reading.bind(setting.path, setting.text, url.with(text: "\(setting.parameter)=\(setting.text)")) }
-            for note in parsed.notes { result.reading.note(note, at: url.location) }
+            reading.bind("database.dsn", parsed.dsn, url)
+            for setting in parsed.settings { reading.bind(setting.path, setting.text, url.with(text: "\(setting.parameter)=\(setting.text)")) }
+            for note in parsed.notes { reading.note(note, at: url.location) }
+        }
+        if environment.keys.contains(where: { $0.hasPrefix("SPRING_DATASOURCE_") }) {
+            let spring = try SpringSource(environment: environment).readEnvironment()
+            for binding in spring.bindings { reading.bind(binding.path, binding.text, binding.origin) }
+            reading.notes += spring.notes.filter { !$0.message.contains("HikariCP's default") }
         }
     }
 
@@ -187,16 +198,7 @@ public struct KubernetesSource: Sendable {
     /// cluster setups).
     static func processes(_ containers: [Node], yaml: YAMLFile, environment: [String: SourcedValue]) -> SourcedValue? {
         for container in containers {
-            let words = (container.value("command")?.array() ?? []) + (container.value("args")?.array() ?? [])
-            var split: [(text: String, location: SourceLocation)] = []
-            for word in words {
-                let start = yaml.textLocation(word)
-                var column = start.column
-                for piece in (word.text ?? "").split(separator: " ", omittingEmptySubsequences: false) {
-                    if !piece.isEmpty { split.append((String(piece), SourceLocation(file: start.file, line: start.line, column: column))) }
-                    column += piece.count + 1
-                }
-            }
+            let split = [container.value("command"), container.value("args")].compactMap { $0 }.flatMap { yaml.words($0) }
             guard split.contains(where: { ["gunicorn", "uvicorn", "puma"].contains(PathText.basename($0.text)) }) else { continue }
             for (index, word) in split.enumerated() {
                 if ["--workers", "-w"].contains(word.text), index + 1 < split.count, Int(split[index + 1].text) != nil {
@@ -284,8 +286,8 @@ public struct KubernetesSource: Sendable {
                 }
             }
             for container in node.value(at: ["spec", "template", "spec", "containers"])?.array() ?? [] {
-                let words = (container.value("command")?.array() ?? []) + (container.value("args")?.array() ?? [])
-                PostgresConfSource.commandLine(words.map { ($0.text ?? "", yaml.textLocation($0)) }, into: &reading)
+                let words = [container.value("command"), container.value("args")].compactMap { $0 }.flatMap { yaml.words($0) }
+                PostgresConfSource.commandLine(words, into: &reading)
             }
         }
     }

@@ -48,19 +48,8 @@ public struct PostgresConfSource: Sendable {
     }
 
     /// `postgres -c max_connections=400` (or `--max_connections=400`) in a container's
-    /// command or arguments, each word with its location.
-    static func commandLine(_ words: [(text: String, location: SourceLocation)], into reading: inout SourceReading) {
-        // A shell command line in one word (`command: postgres -c max_connections=200`).
-        var split: [(text: String, location: SourceLocation)] = []
-        for word in words {
-            var column = word.location.column
-            for piece in word.text.split(separator: " ", omittingEmptySubsequences: false) {
-                if !piece.isEmpty {
-                    split.append((String(piece), SourceLocation(file: word.location.file, line: word.location.line, column: column)))
-                }
-                column += piece.count + 1
-            }
-        }
+    /// command or arguments, split into words, each with its location (`YAMLFile.words`).
+    static func commandLine(_ split: [(text: String, location: SourceLocation)], into reading: inout SourceReading) {
         guard split.contains(where: { PathText.basename($0.text) == "postgres" || $0.text.hasPrefix("postgres") }) else { return }
         var index = 0
         while index < split.count {

@@ -39,12 +39,21 @@ public enum SourceFormat: String, CaseIterable, Sendable {
     case kubernetes
     /// `postgresql.conf` / `postgresql.auto.conf`.
     case postgresql
+    /// A Compose file: services, replicas, environment, a database's `-c` settings.
+    case compose
+    /// A `.env` file: variables, and a `DATABASE_URL` with pool parameters.
+    case dotenv
 
     /// The format of `path`, from its name and, for YAML, its content; `nil` when unsure.
     static func detect(_ path: String, text: () -> String?) -> SourceFormat? {
         let name = PathText.basename(path).lowercased()
         if name.hasPrefix("postgresql") && name.hasSuffix(".conf") { return .postgresql }
         if name.hasSuffix(".conf") { return .conf }
+        if name == ".env" || name.hasSuffix(".env") { return .dotenv }
+        if ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"].contains(name)
+            || (name.hasPrefix("docker-compose") && (name.hasSuffix(".yml") || name.hasSuffix(".yaml"))) {
+            return .compose
+        }
         if name.hasPrefix("application") && (name.hasSuffix(".yml") || name.hasSuffix(".yaml") || name.hasSuffix(".properties")) {
             return .spring
         }
@@ -57,6 +66,7 @@ public enum SourceFormat: String, CaseIterable, Sendable {
         if name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
             let body = text() ?? ""
             if body.contains("apiVersion:") || body.contains("kind:") || body.contains("replicaCount:") { return .kubernetes }
+            if body.hasPrefix("services:") || body.contains("\nservices:") { return .compose }
             if body.contains("datasource") { return .spring }
         }
         return nil
@@ -69,7 +79,8 @@ extension SourceFormat {
         switch self {
         case .conf: []
         case .spring, .hikari: ["database", "pool"]
-        case .kubernetes: ["fleet", "database", "pool", "server"]
+        case .kubernetes, .compose: ["fleet", "database", "pool", "server"]
+        case .dotenv: ["database", "pool"]
         case .postgresql: ["server"]
         }
     }

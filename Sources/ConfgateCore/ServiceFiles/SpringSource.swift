@@ -22,10 +22,20 @@ public struct SpringSource: Sendable {
         self.prefix = prefix
     }
 
+    /// What the environment alone says, for a service configured only by its container's
+    /// variables (`SPRING_DATASOURCE_URL`, `SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE`).
+    public func readEnvironment() throws(ConfgateError) -> SourceReading {
+        try read(documents: [], path: nil, files: .local)
+    }
+
     /// Reads `path` (and its profile files) through `files`.
     public func read(_ path: String, files: FileAccess) throws(ConfgateError) -> SourceReading {
+        try read(documents: try Self.documents(path, files: files), path: path, files: files)
+    }
+
+    private func read(documents base: [Document], path: String?, files: FileAccess) throws(ConfgateError) -> SourceReading {
         var reading = SourceReading()
-        var documents = try Self.documents(path, files: files)
+        var documents = base
         var environmentMap = PropertyMap()
         for (name, value) in environment { environmentMap.values[PropertyMap.canonical(environment: name)] = value }
 
@@ -42,6 +52,7 @@ public struct SpringSource: Sendable {
             }
         }
         for profile in active {
+            guard let path else { break }
             for candidate in Self.profileFiles(of: path, profile: profile) where files.exists(candidate) {
                 documents += try Self.documents(candidate, files: files, via: "profile \(profile)")
             }
@@ -68,11 +79,11 @@ public struct SpringSource: Sendable {
             reading.bind("database.dsn", parsed.dsn, resolved)
             for setting in parsed.settings { reading.bind(setting.path, setting.text, resolved.with(text: "\(setting.parameter)=\(setting.text)")) }
             for note in parsed.notes { reading.note(note, at: resolved.location) }
-        } else {
+        } else if let path {
             reading.note("no `\(prefix).url` in \(path): the DSN is left unset")
         }
         try HikariKeys.read(properties, prefix: prefix + ".hikari", placeholders: placeholders,
-                            into: &reading, describing: path)
+                            into: &reading, describing: path ?? "the environment")
         Self.noteMisbound(environment, prefix: prefix, into: &reading)
         for key in HikariKeys.pool {
             for misplaced in ["\(prefix).\(key.property)", "spring.hikari.\(key.property)"] {

@@ -46,6 +46,43 @@ struct YAMLFile {
         return at
     }
 
+    /// The words of a command: a sequence's items (exec form), or a scalar split as a shell
+    /// would (`postgres -c 'max_connections=60'`, folded `>` blocks included), each located at
+    /// its first character in the file by searching the text from the node onwards.
+    func words(_ node: Node) -> [(text: String, location: SourceLocation)] {
+        let pieces: [String]
+        if case .sequence(let items) = node {
+            pieces = items.compactMap(\.text).flatMap { ShellWords.split($0) }
+        } else if let text = node.text {
+            pieces = ShellWords.split(text)
+        } else {
+            return []
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        var line = (node.mark?.line ?? 1) - 1
+        var column = (node.mark?.column ?? 1) - 1
+        var located: [(String, SourceLocation)] = []
+        for piece in pieces {
+            let target = Array(piece)
+            var found: SourceLocation?
+            var searchLine = line, searchColumn = column
+            while found == nil, searchLine < lines.count, searchLine < line + 50 {
+                let chars = lines[searchLine]
+                if !target.isEmpty, chars.count >= target.count, searchColumn <= chars.count - target.count {
+                    for start in searchColumn...(chars.count - target.count) where Array(chars[start..<(start + target.count)]) == target {
+                        found = SourceLocation(file: file, line: searchLine + 1, column: start + 1)
+                        line = searchLine
+                        column = start + target.count
+                        break
+                    }
+                }
+                if found == nil { searchLine += 1; searchColumn = 0 }
+            }
+            located.append((piece, found ?? location(node)))
+        }
+        return located
+    }
+
     /// The comment after a value on its line (`# confgate: ignore CG101 -- reason`), found in
     /// the text since YAML trees keep no comments.
     func comment(after node: Node) -> String? {
