@@ -48,12 +48,12 @@ struct LintCommand: AsyncParsableCommand {
             findings += try Linter.lint(settings, gate: gateSettings)
         }
         let output = switch format {
-        case .text: LintRenderer.text(findings, color: Self.useColor, docsBase: docsURL)
+        case .text: LintRenderer.text(findings, color: Terminal.outputStyle.color, docsBase: docsURL)
         case .json: LintRenderer.json(findings, docsBase: docsURL)
         case .github: LintRenderer.github(findings, docsBase: docsURL)
         case .sarif: LintRenderer.sarif(findings, docsBase: docsURL)
         }
-        print(output, terminator: "")
+        Terminal.write(output)
         if findings.contains(where: { $0.blocks(strict: strict) }) {
             throw ExitCode(1)
         }
@@ -65,10 +65,5 @@ struct LintCommand: AsyncParsableCommand {
             return try GateFile.load(path: "confgate.gate")
         }
         return GateSettings()
-    }
-
-    /// Colour only on a terminal, and never with `NO_COLOR` set.
-    private static var useColor: Bool {
-        isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 }

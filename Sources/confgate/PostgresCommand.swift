@@ -45,7 +45,7 @@ struct PostgresCommand: AsyncParsableCommand {
         if bench {
             let report = try await ScratchBenchmark.run(
                 runs: runs, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, logger: logger)
-            print(report.text)
+            Terminal.write(report.text + "\n")
             return
         }
         let server = try settings.map { path throws(ConfgateError) in try SettingsFile.load(path: path).server } ?? .init()
@@ -54,9 +54,7 @@ struct PostgresCommand: AsyncParsableCommand {
             .init(server: server, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, tcpPort: tcpPort),
             logger: logger)
         if signals.received == nil {
-            print("service:   \(scratch.serviceTarget.url())")
-            print("superuser: \(scratch.superuserTarget.url())")
-            fflush(nil)
+            Terminal.write("service:   \(scratch.serviceTarget.url())\nsuperuser: \(scratch.superuserTarget.url())\n")
             let a = scratch.applied
             var info = ["PostgreSQL \(scratch.installation.version) (\(scratch.installation.bindir))",
                         "max_connections=\(a.maxConnections) superuser_reserved_connections=\(a.superuserReservedConnections) reserved_connections=\(a.reservedConnections) other_clients held=\(a.otherClientsHeld) usable=\(a.usable)"]

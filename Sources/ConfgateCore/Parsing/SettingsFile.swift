@@ -59,7 +59,7 @@ public enum SettingsFile {
     /// service's file is checked as strictly and its errors point into that file.
     static func apply(_ reading: SourceReading, to settings: inout Settings) throws(ConfgateError) {
         for binding in reading.bindings {
-            guard let key = schema.keys.first(where: { $0.path == binding.path }) else { continue }
+            guard let key = SettingsCatalog.key(binding.path) else { continue }
             let origin = binding.origin
             try key.apply(ConfValue(text: binding.text, location: origin.location, key: origin.name), &settings)
             settings.origins[binding.path] = KeyOrigin(
@@ -69,91 +69,15 @@ public enum SettingsFile {
         settings.notes += reading.notes
     }
 
-    /// PostgreSQL's `MAX_BACKENDS`: the most `max_connections` can be.
-    static let maxBackends = 262_143
-
-    /// Every key of a settings file, in the order the docs list them.
+    /// The settings file's keys: the catalog's, read by one `ConfSchema`. Other tools' names
+    /// for them (HikariCP's, Kubernetes') get a "did you mean".
     static let schema = ConfSchema<Settings>(
         fileKind: "settings file",
-        keys: [
-            ConfKey(section: "database", name: "dsn", secret: true) { value, settings throws(ConfgateError) in
-                if value.text.trimmingBlanks.isEmpty {
-                    throw value.error("`dsn` is empty: give a libpq connection string, or leave the key out")
-                }
-                do throws(DSNParseError) {
-                    settings.database.dsn = try DSNParser.parse(value.text)
-                } catch {
-                    throw value.error("libpq rejects `dsn`: \(error.reason)")
-                }
-            },
-            ConfKey(section: "database", name: "connect_timeout") { value, settings throws(ConfgateError) in
-                let timeout = try value.optionalDuration()
-                if let timeout, timeout.microseconds % 1_000_000 != 0 {
-                    throw value.error("`connect_timeout` must be whole seconds, libpq's unit; got `\(value.text)`",
-                                      details: ["libpq reads connect_timeout as an integer number of seconds"])
-                }
-                settings.database.connectTimeout = timeout
-            },
-            ConfKey(section: "database", name: "statement_timeout") { value, settings throws(ConfgateError) in
-                settings.database.statementTimeout = try value.optionalDuration()
-            },
-            ConfKey(section: "database", name: "idle_in_transaction_session_timeout") { value, settings throws(ConfgateError) in
-                settings.database.idleInTransactionSessionTimeout = try value.optionalDuration()
-            },
-            ConfKey(section: "pool", name: "max_size") { value, settings throws(ConfgateError) in
-                settings.pool.maxSize = try value.count(minimum: 1, why: "a pool needs at least one connection")
-            },
-            ConfKey(section: "pool", name: "min_idle") { value, settings throws(ConfgateError) in
-                settings.pool.minIdle = try value.count()
-            },
-            ConfKey(section: "pool", name: "acquire_timeout") { value, settings throws(ConfgateError) in
-                settings.pool.acquireTimeout = try value.duration()
-            },
-            ConfKey(section: "pool", name: "idle_timeout") { value, settings throws(ConfgateError) in
-                settings.pool.idleTimeout = try value.duration()
-            },
-            ConfKey(section: "pool", name: "max_lifetime") { value, settings throws(ConfgateError) in
-                settings.pool.maxLifetime = try value.duration()
-            },
-            ConfKey(section: "fleet", name: "instances") { value, settings throws(ConfgateError) in
-                settings.fleet.instances = try value.count(minimum: 1, why: "a fleet needs at least one instance")
-            },
-            ConfKey(section: "fleet", name: "max_surge") { value, settings throws(ConfgateError) in
-                settings.fleet.maxSurge = try value.count()
-            },
-            ConfKey(section: "fleet", name: "processes") { value, settings throws(ConfgateError) in
-                settings.fleet.processes = try value.count(minimum: 1, why: "an instance runs at least one process")
-            },
-            ConfKey(section: "fleet", name: "request_timeout") { value, settings throws(ConfgateError) in
-                let timeout = try value.duration()
-                if timeout.microseconds == 0 {
-                    throw value.error("`request_timeout` must be longer than 0s: callers would give up at once")
-                }
-                settings.fleet.requestTimeout = timeout
-            },
-            ConfKey(section: "server", name: "max_connections") { value, settings throws(ConfgateError) in
-                settings.server.maxConnections = try value.count(
-                    minimum: 1, maximum: maxBackends, why: "the server must accept a connection")
-            },
-            ConfKey(section: "server", name: "superuser_reserved_connections") { value, settings throws(ConfgateError) in
-                settings.server.superuserReservedConnections = try value.count(maximum: maxBackends)
-            },
-            ConfKey(section: "server", name: "reserved_connections") { value, settings throws(ConfgateError) in
-                settings.server.reservedConnections = try value.count(maximum: maxBackends)
-            },
-            ConfKey(section: "server", name: "other_clients") { value, settings throws(ConfgateError) in
-                settings.server.otherClients = try value.count(maximum: maxBackends)
-            },
-        ],
-        aliases: [
-            "maximumpoolsize": ("pool.max_size", "HikariCP"),
-            "minimumidle": ("pool.min_idle", "HikariCP"),
-            "connectiontimeout": ("pool.acquire_timeout", "HikariCP"),
-            "idletimeout": ("pool.idle_timeout", "HikariCP"),
-            "maxlifetime": ("pool.max_lifetime", "HikariCP"),
-            "replicas": ("fleet.instances", "Kubernetes"),
-            "maxsurge": ("fleet.max_surge", "Kubernetes"),
-        ]
+        keys: SettingsCatalog.keys.map { key in
+            ConfKey(section: key.section, name: key.name, secret: key.secret, apply: key.apply)
+        },
+        aliases: Dictionary(uniqueKeysWithValues: HikariKeys.pool.map { ($0.property.lowercased(), ($0.path, "HikariCP")) }
+            + [("replicas", ("fleet.instances", "Kubernetes")), ("maxsurge", ("fleet.max_surge", "Kubernetes"))])
     )
 
     /// Rules that involve more than one key. A `connect_timeout` in the DSN counts as set

@@ -118,9 +118,6 @@ public final class AuthService: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Logins under way on this instance.
-    public var loginsInFlight: Int { inFlight.withLock { $0.count } }
-
     /// Waits for in-flight logins to finish (the router must have stopped sending here),
     /// then closes the pool.
     public func drainAndStop() async {

@@ -118,6 +118,4 @@ public final class Fleet: LoginTarget {
         return total
     }
 
-    /// Instances currently receiving logins.
-    public var liveInstances: Int { state.withLock { $0.live.count } }
 }
