@@ -1,5 +1,6 @@
-/// `[load]` values given as command-line flags (`--rate 800/s`, `--spike off`), parsed with
-/// exactly the gate file's syntax and checks, then laid over the gate file's values.
+/// `[load]` values given as command-line flags (`--rate 800/s`, `--spike off`), read by the
+/// gate file's own key readers (the same checks, no text round-trip) and laid over the gate
+/// file's values. A bad value is a `.badInput` error naming the flag.
 public struct LoadOverrides: Sendable {
     /// `(key, value)` pairs in gate-file spelling: `("rate", "800/s")`.
     public var values: [(key: String, value: String)] = []
@@ -11,42 +12,30 @@ public struct LoadOverrides: Sendable {
         if let value { values.append((key, value)) }
     }
 
-    /// `gate` with the overrides applied. A bad value is a `.badInput` error naming the flag.
+    /// The flag that sets a `[load]` key: `db_time` → `--db-time`.
+    public static func flag(_ key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+
+    /// `gate` with the overrides applied.
     public func apply(to gate: GateSettings) throws(ConfgateError) -> GateSettings {
-        guard !values.isEmpty else { return gate }
-        var lines = values.map { "\($0.key) = \($0.value)" }
-        // The spike must fit the trial: check a new duration against the gate's own spike,
-        // not the built-in one.
-        if !values.contains(where: { $0.key == "spike" }) {
-            lines.append("spike = \(gate.load.spike?.description ?? "off")")
+        var result = gate
+        for (key, value) in values {
+            guard let reader = GateFile.schema.keys.first(where: { $0.section == "load" && $0.name == key }) else {
+                throw ConfgateError(.badInput, "no [load] key \(key)")
+            }
+            do {
+                try reader.apply(ConfValue(text: value, location: SourceLocation(file: "command line", line: 1, column: 1), key: key), &result)
+            } catch {
+                throw ConfgateError(.badInput, "\(Self.flag(key)): \(error.message)", details: error.details)
+            }
+            result.origins["load.\(key)"] = nil
         }
-        let text = "[load]\n" + lines.joined(separator: "\n") + "\n"
-        let parsed: GateSettings
+        // The spike must fit the trial: a new duration is checked against the gate's own spike.
         do {
-            parsed = try GateFile.parse(text, file: "command line")
+            try GateFile.validate(result)
         } catch {
-            let line = (error.location?.line ?? 2) - 2
-            let flag = values.indices.contains(line)
-                ? "--" + values[line].key.replacingOccurrences(of: "_", with: "-")
+            let flag = values.contains { $0.key == "spike" } ? "--spike"
                 : "--duration (with the gate file's spike \(gate.load.spike?.description ?? "off"))"
             throw ConfgateError(.badInput, "\(flag): \(error.message)", details: error.details)
-        }
-        var result = gate
-        for (key, _) in values {
-            let p = parsed.load
-            switch key {
-            case "rate": result.load.rate = p.rate
-            case "duration": result.load.duration = p.duration
-            case "warmup": result.load.warmup = p.warmup
-            case "spike": result.load.spike = p.spike
-            case "deploy": result.load.deploy = p.deploy
-            case "users": result.load.users = p.users
-            case "bad_password_ratio": result.load.badPasswordRatio = p.badPasswordRatio
-            case "db_time": result.load.dbTime = p.dbTime
-            case "trials": result.load.trials = p.trials
-            case "seed": result.load.seed = p.seed
-            default: throw ConfgateError(.badInput, "no [load] key \(key)")
-            }
         }
         return result
     }
