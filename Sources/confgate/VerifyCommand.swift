@@ -45,6 +45,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("lint-only"), help: "Diff and lint only; run no load.")
     var lintOnly = false
 
+    @Flag(name: .customLong("all-rounds"), help: "Run every round even when a round already proves exhaustion (by default verify stops after a round in which the proposed side's server refused connections while the current side ran cleanly).")
+    var allRounds = false
+
     @Option(help: ArgumentHelp("Trials per side.", valueName: "n")) var trials: String?
     @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
@@ -83,14 +86,16 @@ struct VerifyCommand: AsyncParsableCommand {
             let total = gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds
             let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
             let load = gateSettings.load
-            let (c, p) = try await Interruption.cancellable {
-                await runner.run(current: currentSettings, proposed: proposedSettings, load: load,
+            let gate = allRounds ? nil : gateSettings.gate
+            let outcome = try await Interruption.cancellable {
+                await runner.run(current: currentSettings, proposed: proposedSettings, load: load, stopEarly: gate,
                                  progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
                                  log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
             }
             progress.finish()
-            result.current.trials = c
-            result.proposed.trials = p
+            result.current.trials = outcome.current
+            result.proposed.trials = outcome.proposed
+            result.stoppedEarly = outcome.stoppedEarly
             if Interruption.wasSignalled {
                 Terminal.writeError("confgate: interrupted; the verdict below covers what ran and cannot pass\n")
             }

@@ -217,6 +217,26 @@ struct RunVerifyCommandTests {
         expectNoPassword(result, "verify (text)")
     }
 
+    /// Two short rounds: the outage's first round proves exhaustion (53300 against a clean
+    /// current side), so the second does not run; a harmless change runs both.
+    @Test func verifyStopsTheOutageAfterTheRoundThatProvesItAndRunsEveryRoundOtherwise() throws {
+        let rounds = ["--trials", "2", "--users", "500", "--duration", "2s", "--warmup", "1s", "--spike", "off"]
+        let outage = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf"] + rounds)
+        #expect(outage.status == 1, "\(outage.stderr)")
+        #expect(outage.stdout.contains("rounds   blocked after 1 of 2 rounds: the evidence is conclusive (the proposed side's server refused connections (53300) in round 1"))
+        #expect(!outage.stderr.contains("round 2/2"))
+
+        let harmless = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/harmless.conf"] + rounds)
+        expectRan(harmless)
+        #expect(!harmless.stdout.contains("blocked after"))
+        #expect(harmless.stderr.contains("round 2/2: proposed"))
+
+        let all = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--all-rounds"] + rounds)
+        #expect(all.status == 1)
+        #expect(!all.stdout.contains("blocked after"))
+        #expect(all.stderr.contains("round 2/2"))
+    }
+
     @Test func verifyBlocksTheDeployOnlyOverflow() throws {
         let result = try verify("fixtures/deploy-overflow.conf", ["--format", "markdown"])
         #expect(result.status == 1, "\(result.stderr)")

@@ -25,6 +25,7 @@ public struct VerifyTextRenderer: Sendable {
         out.append("current  \(r.current.file)")
         out.append("proposed \(r.proposed.file)")
         if r.quick { out.append("mode     --quick: one short trial per side; a fast look, not the full gate") }
+        if let stop = r.stoppedEarly { out.append("rounds   \(stop.sentence)") }
         else if !r.lintOnly { out.append("trials   \(r.load.trials) per side, interleaved; \(r.load.rate.formatted0)/s for \(r.load.duration) after \(r.load.warmup) warmup, seed \(r.load.seed)") }
         out.append("")
         out += table(r)

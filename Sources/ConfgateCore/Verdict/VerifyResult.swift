@@ -19,6 +19,27 @@ public struct VerifyResult: Hashable, Sendable, Codable {
     /// Derived figures on both sides.
     public var figures: [SettingsDiff.Figure]
     public var verdict: Verdict
+    /// Set when `verify` stopped before its last round because the evidence was conclusive
+    /// (`EarlyStop`): why, and after how many rounds.
+    public var stoppedEarly: StoppedEarly?
+
+    /// Rounds that did not run because the verdict was already certain.
+    public struct StoppedEarly: Hashable, Sendable, Codable {
+        public var afterRound: Int
+        public var of: Int
+        public var reason: String
+
+        public init(afterRound: Int, of: Int, reason: String) {
+            self.afterRound = afterRound
+            self.of = of
+            self.reason = reason
+        }
+
+        /// `blocked after 1 of 3 rounds: the evidence is conclusive (…)`.
+        public var sentence: String {
+            "blocked after \(afterRound) of \(of) round\(of == 1 ? "" : "s"): the evidence is conclusive (\(reason))"
+        }
+    }
 
     public init(
         quick: Bool, lintOnly: Bool, load: GateSettings.Load, gate: GateSettings.Gate,

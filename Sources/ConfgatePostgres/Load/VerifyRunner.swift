@@ -12,16 +12,26 @@ public struct VerifyRunner: Sendable {
     /// Which side a trial is for.
     public enum Side: String, Sendable { case current, proposed }
 
+    /// What the rounds produced.
+    public struct Outcome: Sendable {
+        public var current: [VerifyResult.Trial]
+        public var proposed: [VerifyResult.Trial]
+        /// Set when the rounds stopped early because the evidence was conclusive.
+        public var stoppedEarly: VerifyResult.StoppedEarly?
+    }
+
     /// Runs every round; a trial that fails to run is recorded with its reason and the rest
     /// still run (the verdict is then at best inconclusive). Cancellation stops after the
-    /// trial in progress.
+    /// trial in progress. With `gate` given, stops after a round whose evidence already
+    /// decides a block (`EarlyStop`).
     public func run(
-        current: Settings, proposed: Settings, load: GateSettings.Load,
+        current: Settings, proposed: Settings, load: GateSettings.Load, stopEarly gate: GateSettings.Gate? = nil,
         progress: (@Sendable (Side, Int, TimelinePoint, Duration) -> Void)? = nil,
         log: (@Sendable (String) -> Void)? = nil
-    ) async -> (current: [VerifyResult.Trial], proposed: [VerifyResult.Trial]) {
+    ) async -> Outcome {
         var currentTrials: [VerifyResult.Trial] = [], proposedTrials: [VerifyResult.Trial] = []
-        for round in 1...max(load.trials, 1) {
+        let rounds = max(load.trials, 1)
+        for round in 1...rounds {
             let order: [Side] = round % 2 == 1 ? [.current, .proposed] : [.proposed, .current]
             for (index, side) in order.enumerated() {
                 if Task.isCancelled { break }
@@ -39,7 +49,13 @@ public struct VerifyRunner: Sendable {
                 if side == .current { currentTrials.append(trial) } else { proposedTrials.append(trial) }
             }
             if Task.isCancelled { break }
+            if let gate, round < rounds, let c = currentTrials.last, let p = proposedTrials.last, c.round == round, p.round == round,
+               let reason = EarlyStop.conclusive(current: c, proposed: p, gate: gate) {
+                let stop = VerifyResult.StoppedEarly(afterRound: round, of: rounds, reason: reason)
+                log?(stop.sentence)
+                return Outcome(current: currentTrials, proposed: proposedTrials, stoppedEarly: stop)
+            }
         }
-        return (currentTrials, proposedTrials)
+        return Outcome(current: currentTrials, proposed: proposedTrials, stoppedEarly: nil)
     }
 }
