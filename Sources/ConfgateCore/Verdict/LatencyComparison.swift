@@ -34,6 +34,27 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
     /// True when the comparison decides and its lower bound exceeds 1 + tolerance.
     public var regressed: Bool { decides && lower > 1 + tolerance }
 
+    /// The smallest regression this run would have blocked (a ratio: 1.14 is +14%), from its
+    /// own spread: with probability `power` across rounds (the t test's power against a true
+    /// ratio), at the point estimate within one round. `nil` when the comparison does not
+    /// decide. A reader of a PASS learns from it what kind of run it was.
+    public var detectable: Double?
+
+    /// The power at which `detectable` is stated across rounds.
+    public static let power = 0.8
+
+    /// `could detect ≥ +14%`, or nothing when the comparison does not decide.
+    public var detectableText: String? {
+        detectable.map { "could detect ≥ +\(Int((($0 - 1) * 100 - 1e-9).rounded(.up)))%" }
+    }
+
+    /// Whether the run could only catch regressions more than twice the tolerance: too noisy
+    /// to judge within it (reported as a warning, never a silent pass).
+    public var tooNoisy: Bool {
+        guard let detectable else { return false }
+        return detectable - 1 > 2 * tolerance
+    }
+
     /// Compares paired per-round percentiles. `current` and `proposed` must have the same
     /// count ≥ 1; for a single round pass the two rounds' histograms for the bootstrap.
     public static func compare(
@@ -55,6 +76,10 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
             result.lower = exp(mean - half)
             result.upper = exp(mean + half)
             result.method = "t over \(n) rounds"
+            // Blocks when mean − t(conf)·se > log(1 + tol); a true log ratio δ does so with
+            // probability `power` when δ ≥ log(1 + tol) + (t(conf) + t(power))·se.
+            let se = (variance / Double(n)).squareRoot()
+            result.detectable = (1 + tolerance) * exp((Quantiles.t(confidence, df: n - 1) + Quantiles.t(power, df: n - 1)) * se)
         } else if let a = currentHistograms.first, let b = proposedHistograms.first {
             let bounds = bootstrap(a, b, percentile: percentile, confidence: confidence, seed: seed)
             // The bootstrap sees only the sampling noise of logins within the round, not how
@@ -63,12 +88,15 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
             result.lower = bounds.lower / singleRoundAllowance
             result.upper = bounds.upper * singleRoundAllowance
             result.method = "bootstrap within 1 round, ×\(formatAllowance) run-to-run allowance"
+            // Blocks when lower > 1 + tol, and lower scales with the true ratio.
+            result.detectable = (1 + tolerance) * result.ratio / max(result.lower, .leastNonzeroMagnitude)
             if percentile > 50 {
                 // A tail percentile of one short run is set by its few slowest logins, and one
                 // stall of the machine (another job's burst of CPU) makes them: an A/A --quick
                 // run measured p99 ×64 with nothing changed. Across rounds the t interval sees
                 // such a round as spread; within one round nothing can, so only p50 decides.
                 result.decides = false
+                result.detectable = nil
                 result.method += "; one round's tail is set by single stalls of the machine: reported, not judged"
             }
         } else {

@@ -58,6 +58,12 @@ public struct VerdictJudge: Sendable {
                 }
             }
         }
+        for comparison in latency where comparison.tooNoisy && !comparison.regressed && comparison.current.count > 1 {
+            warnings.append(.init(
+                .latency,
+                "too noisy to judge \(comparison.metric) within +\(Int((comparison.tolerance * 100).rounded()))%: this run \(comparison.detectableText ?? "")",
+                evidence: ["\(comparison.metric) per-round ratios spread too much (interval ×\(String(format: "%.2f", comparison.lower))…×\(String(format: "%.2f", comparison.upper))); run more or longer rounds (`--trials`, `--duration`) on a quieter machine"]))
+        }
         for message in ruleErrors {
             reasons.append(.init(.rule, message))
         }
