@@ -19,7 +19,7 @@ public struct VerifyHTMLRenderer: Sendable {
         out += section("settings", "The settings change", ReportSettingsChange.render(r))
         if !r.lintOnly {
             out += section("connections", "Connections over time", Self.connectionsIntro + timelines.connections())
-            out += section("logins", "Logins per 100 ms by outcome", timelines.logins())
+            out += section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
         }
         out += section("findings", "Findings", Self.findings(r))
         out += section("data-quality", "Data quality", ReportProvenance.dataQuality(r))
@@ -34,7 +34,16 @@ public struct VerifyHTMLRenderer: Sendable {
     static let connectionsIntro = """
         <p>Each line is one side's non-superuser connections on its scratch server, sampled every 100 ms \
         in the first round. The verdict judges the peak against <em>usable</em>; at <em>max_connections</em> \
-        the server refuses new logins with SQLSTATE 53300. Shaded bands are the load's phases.</p>
+        the server refuses new logins with SQLSTATE 53300. Shaded bands are the load's phases; after \
+        <em>schedule over</em> no new login starts, and what is left is logins still waiting for a \
+        connection or a timeout, so a side that ran into a limit runs longer.</p>
+
+        """
+
+    static let loginsIntro = """
+        <p>Logins that completed in each 100 ms of round 1, by outcome, on the same axes for both sides. \
+        <em>ok</em> and <em>bad_password</em> (a wrong password, on purpose) are expected; every other \
+        outcome is a failure the gate counts, with its SQLSTATE (53300: too many connections).</p>
 
         """
 
@@ -94,7 +103,7 @@ public struct VerifyHTMLRenderer: Sendable {
     static func sentence(_ r: VerifyResult) -> String {
         let v = r.verdict
         let usable = ReportSettingsChange.usableArithmetic(r.proposed.settings.server, r.proposed.derived.usable)
-        let more = v.reasons.count > 1 ? " (\(v.reasons.count - 1) more reason\(v.reasons.count == 2 ? "" : "s") below)" : ""
+        let more = v.reasons.count > 1 ? " (\(v.reasons.count - 1) more reason\(v.reasons.count == 2 ? "" : "s") under Checks → Why.)" : ""
         switch v.decision {
         case .blocked:
             guard let reason = v.reasons.first else { return v.headline }
