@@ -138,6 +138,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 try VerifyTextRenderer().render(result).write(toFile: reportDir + "/summary.txt", atomically: true, encoding: .utf8)
                 try VerifyTextRenderer(markdown: true).render(result).write(toFile: reportDir + "/summary.md", atomically: true, encoding: .utf8)
                 try VerifyJUnitRenderer.render(result).write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
+                try VerifyHTMLRenderer().render(result).write(toFile: reportDir + "/report.html", atomically: true, encoding: .utf8)
             } catch {
                 throw ConfgateError(.badInput, "cannot write the report to \(reportDir): \(error.localizedDescription)")
             }

@@ -1,0 +1,54 @@
+/// Escaping and small building blocks for confgate's HTML report. Every piece of text
+/// that comes from a result (file names, messages, keys) goes through `escape`, so a
+/// file called `<script>.conf` shows as text and never becomes markup.
+enum HTML {
+    /// Text safe inside an element or a quoted attribute: `&`, `<`, `>`, `"` and `'` escaped.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// `<tag attrs>escaped text</tag>`.
+    static func element(_ tag: String, _ text: String, _ attributes: [(String, String)] = []) -> String {
+        "<\(tag)\(attrs(attributes))>\(escape(text))</\(tag)>"
+    }
+
+    /// ` name="value"…`, values escaped.
+    static func attrs(_ attributes: [(String, String)]) -> String {
+        attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
+    }
+
+    /// A table with a header row; cells are escaped text. `numeric` marks columns to
+    /// right-align (by the `align` attribute, so it holds without a stylesheet).
+    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], caption: String? = nil) -> String {
+        var out = "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
+        if let caption { out += "<caption>\(escape(caption))</caption>\n" }
+        out += "<thead><tr>" + header.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in rows {
+            out += "<tr>" + row.enumerated().map { i, cell in
+                i == 0 ? "<th scope=\"row\" align=\"left\">\(escape(cell))</th>"
+                    : "<td\(numeric.contains(i) ? " align=\"right\"" : "")>\(escape(cell))</td>"
+            }.joined() + "</tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
+    /// A chart's data, folded away under its chart: `<details><summary>…</summary>table</details>`.
+    static func dataTable(_ summary: String, _ header: [String], _ rows: [[String]], note: String? = nil) -> String {
+        var out = "<details><summary>\(escape(summary))</summary>\n"
+        if let note { out += "<p>\(escape(note))</p>\n" }
+        out += table(header, rows, numeric: Set(1..<max(header.count, 1)))
+        return out + "</details>\n"
+    }
+}

@@ -1,0 +1,66 @@
+/// How a line looks: a colour from the Okabe–Ito palette (told apart with every common
+/// colour-vision deficiency) and a dash pattern, so no two series differ by colour alone.
+struct LineStyle: Hashable, Sendable {
+    /// `#rrggbb`.
+    var color: String
+    /// An SVG `stroke-dasharray`, or `nil` for a solid line.
+    var dash: String?
+    var width: Double = 2
+
+    /// `stroke="…" stroke-width="…" stroke-dasharray="…"`: presentation attributes only.
+    var attributes: String {
+        "stroke=\"\(color)\" stroke-width=\"\(SVG.number(width))\"" + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")
+    }
+
+    /// Words for a legend or a data table: `solid`, `dashed`.
+    var patternName: String { dash == nil ? "solid" : "dashed" }
+}
+
+/// The report's colours and line patterns.
+enum ReportPalette {
+    /// The current side: blue, solid.
+    static let current = LineStyle(color: "#0072B2", dash: nil)
+    /// The proposed side: vermillion, dashed.
+    static let proposed = LineStyle(color: "#D55E00", dash: "7 4")
+    /// `max_connections`: black, long dashes.
+    static let maxConnections = LineStyle(color: "#000000", dash: "10 3 2 3", width: 1.5)
+    /// Usable connections, the limit the verdict judges: black, solid.
+    static let usable = LineStyle(color: "#000000", dash: nil, width: 1.5)
+    /// `max_utilization` of usable: grey, dotted.
+    static let utilization = LineStyle(color: "#666666", dash: "2 3", width: 1.5)
+
+    /// Each login outcome's line (`ok`, `bad_password`, `connect_failed`, …).
+    static func outcome(_ kind: OutcomeClass) -> LineStyle {
+        switch kind {
+        case .ok: LineStyle(color: "#009E73", dash: nil)
+        case .badPassword: LineStyle(color: "#56B4E9", dash: "2 2")
+        case .poolTimeout: LineStyle(color: "#E69F00", dash: "8 3")
+        case .connectFailed: LineStyle(color: "#D55E00", dash: "6 2 2 2")
+        case .queryFailed: LineStyle(color: "#CC79A7", dash: "4 4")
+        case .requestTimeout: LineStyle(color: "#000000", dash: "1 3")
+        }
+    }
+
+    /// Background of a phase band: light, so lines over it stay readable.
+    static func phase(_ phase: Phase) -> String {
+        switch phase {
+        case .warmup: "#F2F2F2"
+        case .steady: "#FFFFFF"
+        case .spike: "#FCE9C8"
+        case .deploy: "#DDEEFA"
+        }
+    }
+
+    /// Background after the schedule's last login was due: logins still finishing.
+    static let finishing = "#DADADA"
+
+    /// Banner colours by decision: (background, text).
+    static func banner(_ decision: Verdict.Decision) -> (String, String) {
+        switch decision {
+        case .pass: ("#009E73", "#FFFFFF")
+        case .passWithWarnings: ("#F0E442", "#000000")
+        case .blocked: ("#D55E00", "#FFFFFF")
+        case .inconclusive: ("#E69F00", "#000000")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Pieces shared by the report's charts: number formatting, axis ticks, text and the
+/// legend. Everything is styled with SVG presentation attributes (`fill=`, `stroke=`,
+/// `font-size=`), never CSS, so a viewer whose policy blocks inline styles (Jenkins'
+/// default) still draws the charts as designed.
+enum SVG {
+    /// The charts' font, by presentation attribute.
+    static let font = "font-family=\"sans-serif\""
+
+    /// Coordinates with at most one decimal and no trailing `.0`: `12`, `12.5`.
+    static func number(_ x: Double) -> String {
+        let rounded = (x * 10).rounded() / 10
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        return String(format: "%.1f", rounded)
+    }
+
+    /// A tick label: integers plainly, fractions with as few decimals as the step needs.
+    static func tickLabel(_ x: Double, step: Double) -> String {
+        if step >= 1 || x == x.rounded() { return String(Int(x.rounded())) }
+        let decimals = max(1, Int(ceil(-log10(step))))
+        return String(format: "%.\(decimals)f", x)
+    }
+
+    /// About `count` round-numbered ticks (steps of 1, 2 or 5 × 10ⁿ) covering `low…high`.
+    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> (values: [Double], step: Double) {
+        guard high > low else { return ([low], 1) }
+        let raw = (high - low) / Double(count)
+        let magnitude = pow(10, floor(log10(raw)))
+        let normal = raw / magnitude
+        let step = (normal < 1.5 ? 1 : normal < 3 ? 2 : normal < 7 ? 5 : 10) * magnitude
+        var values: [Double] = []
+        var t = (low / step).rounded(.up) * step
+        while t <= high + step * 1e-9 {
+            values.append(t)
+            t += step
+        }
+        return (values, step)
+    }
+
+    /// A round upper bound for an axis that must show `value`: the next tick above it.
+    static func niceCeiling(_ value: Double) -> Double {
+        guard value > 0 else { return 1 }
+        let step = ticks(0, value * 1.08).step
+        return (value * 1.08 / step).rounded(.up) * step
+    }
+
+    /// `<text …>escaped</text>` at (x, y).
+    static func text(
+        _ content: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
+        weight: String? = nil, fill: String = "#000000", rotate: Bool = false
+    ) -> String {
+        let transform = rotate ? " transform=\"rotate(-90 \(number(x)) \(number(y)))\"" : ""
+        let bold = weight.map { " font-weight=\"\($0)\"" } ?? ""
+        return "<text x=\"\(number(x))\" y=\"\(number(y))\" \(font) font-size=\"\(number(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(bold)\(transform)>\(HTML.escape(content))</text>"
+    }
+
+    /// A horizontal line from x1 to x2 at y.
+    static func hline(x1: Double, x2: Double, y: Double, style: LineStyle) -> String {
+        "<line x1=\"\(number(x1))\" y1=\"\(number(y))\" x2=\"\(number(x2))\" y2=\"\(number(y))\" \(style.attributes)/>"
+    }
+
+    /// A legend: one short sample line and its name per entry, laid out left to right
+    /// from (x, y), wrapping before `maxX`.
+    static func legend(_ entries: [(name: String, style: LineStyle)], x: Double, y: Double, maxX: Double) -> String {
+        var out = "<g>"
+        var cx = x, cy = y
+        for entry in entries {
+            let width = 34 + Double(entry.name.count) * 6.6 + 16
+            if cx + width > maxX && cx > x {
+                cx = x
+                cy += 18
+            }
+            out += hline(x1: cx, x2: cx + 28, y: cy - 4, style: entry.style)
+            out += text(entry.name, x: cx + 34, y: cy, size: 12)
+            cx += width
+        }
+        return out + "</g>"
+    }
+
+    /// The opening `<svg>` tag of a chart: sized, labelled for screen readers by its title.
+    /// No `xmlns`: inline SVG in HTML needs none, and the page then names no URL at all.
+    static func open(id: String, width: Double, height: Double, title: String) -> String {
+        "<svg id=\"\(HTML.escape(id))\" width=\"\(number(width))\" height=\"\(number(height))\" "
+            + "viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-labelledby=\"\(HTML.escape(id))-title\">"
+            + "<title id=\"\(HTML.escape(id))-title\">\(HTML.escape(title))</title>"
+            + "<rect x=\"0\" y=\"0\" width=\"\(number(width))\" height=\"\(number(height))\" fill=\"#FFFFFF\"/>"
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import ConfgateCore
+import Foundation
+
+/// `confgate report`: draws a saved `verify` result again, without a server.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a saved verify result (result.json) as HTML, Markdown, text or JUnit.",
+        discussion: """
+            Reads the JSON that `verify --format json` or `verify --report-dir` wrote and renders it \
+            again; no server is started. The HTML is one self-contained file: no network request, no \
+            JavaScript, charts as inline SVG (docs/report.md). Exits 0 once written, whatever the \
+            verdict (verify's own exit code decided the merge); 2 when the file is not a confgate \
+            verify result of this schema version.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case html, markdown, text, junit }
+
+    @Argument(help: ArgumentHelp("A saved verify result (result.json).", valueName: "result.json"))
+    var result: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write here instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: "Output format: html, markdown, text or junit.")
+    var format: Format = .html
+
+    func run() throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: result))
+        } catch {
+            throw ConfgateError(.badInput, "cannot read \(result): \(error.localizedDescription)")
+        }
+        let verify = try ReportInput.verifyResult(data, name: result)
+        let text = switch format {
+        case .html: VerifyHTMLRenderer().render(verify)
+        case .markdown: VerifyTextRenderer(markdown: true).render(verify)
+        case .text: VerifyTextRenderer(style: output == nil ? Terminal.outputStyle : .plain).render(verify)
+        case .junit: VerifyJUnitRenderer.render(verify)
+        }
+        guard let output else { return Terminal.write(text) }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            throw ConfgateError(.badInput, "cannot write \(output): \(error.localizedDescription)")
+        }
+    }
+}
