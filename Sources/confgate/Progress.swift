@@ -26,7 +26,7 @@ final class Progress: Sendable {
     /// Called by the driver once per 100 ms tick.
     func update(_ point: TimelinePoint, _ elapsed: Duration, label: String? = nil) {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let failures = point.outcomes.filter { key, _ in !key.hasPrefix("ok") && !key.hasPrefix("bad_password") }.values.reduce(0, +)
+        let failures = point.outcomes.failures
         let line: String? = state.withLock { s in
             s.failures += failures
             s.rate = point.started * 10

@@ -68,3 +68,48 @@ public struct OutcomeTally: Hashable, Sendable, Codable {
         firstAt = min(firstAt, offset)
     }
 }
+
+extension Outcome {
+    /// Reads `connect_failed 53300` or `ok` back (the form `description` writes).
+    public init?(description: String) {
+        let parts = description.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let kind = OutcomeClass(rawValue: parts.first ?? "") else { return nil }
+        self.init(kind, sqlState: parts.count > 1 ? parts[1] : nil)
+    }
+}
+
+/// Logins by outcome in one interval. Typed in memory; in JSON an object keyed by the
+/// outcome's description (`{"ok": 38, "connect_failed 53300": 2}`).
+public struct OutcomeCounts: Hashable, Sendable, Codable {
+    public var counts: [Outcome: Int]
+
+    public init(_ counts: [Outcome: Int] = [:]) { self.counts = counts }
+
+    public subscript(outcome: Outcome) -> Int? { counts[outcome] }
+
+    /// The outcomes present, in `Outcome` order.
+    public var outcomes: [Outcome] { counts.keys.sorted() }
+
+    /// Logins that failed for infrastructure reasons (not `ok`, not `bad_password`).
+    public var failures: Int { counts.filter { $0.key.kind.isFailure }.values.reduce(0, +) }
+
+    /// The largest count of any outcome.
+    public var highest: Int { counts.values.max() ?? 0 }
+
+    public init(from decoder: Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode([String: Int].self)
+        var counts: [Outcome: Int] = [:]
+        for (key, value) in raw {
+            guard let outcome = Outcome(description: key) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown outcome `\(key)`"))
+            }
+            counts[outcome] = value
+        }
+        self.counts = counts
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.description, $0.value) }))
+    }
+}

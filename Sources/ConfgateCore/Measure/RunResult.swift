@@ -109,7 +109,7 @@ public struct TimelinePoint: Hashable, Sendable, Codable {
     public var started: Int
     public var completed: Int
     /// Completions in this interval by outcome (`ok`, `connect_failed 53300`, …).
-    public var outcomes: [String: Int]
+    public var outcomes: OutcomeCounts
     /// Latency percentiles of logins completed in this interval, µs; `nil` when none completed.
     public var p50: Int64?
     public var p99: Int64?
@@ -121,7 +121,7 @@ public struct TimelinePoint: Hashable, Sendable, Codable {
     public var serverConnections: Int
 
     public init(
-        at: Int64, phase: Phase, started: Int = 0, completed: Int = 0, outcomes: [String: Int] = [:],
+        at: Int64, phase: Phase, started: Int = 0, completed: Int = 0, outcomes: OutcomeCounts = .init(),
         p50: Int64? = nil, p99: Int64? = nil, pools: [PoolSample] = [], server: [ServerSample] = [],
         serverConnections: Int = 0
     ) {

@@ -97,8 +97,8 @@ struct ReportTimelines {
     func logins() -> String {
         let sides = [("current", currentRun), ("proposed", proposedRun)].compactMap { name, run in run.map { (name, $0) } }
         guard !sides.isEmpty else { return "" }
-        let keys = Set(sides.flatMap { $0.1.timeline.flatMap { $0.outcomes.keys } }).sorted { Self.outcome($0) < Self.outcome($1) }
-        let highest = sides.flatMap { $0.1.timeline.flatMap { $0.outcomes.values } }.max() ?? 0
+        let keys = Set(sides.flatMap { $0.1.timeline.flatMap { $0.outcomes.outcomes } }).sorted()
+        let highest = sides.flatMap { $0.1.timeline.map(\.outcomes.highest) }.max() ?? 0
         let yMax = SVG.niceCeiling(Double(highest))
         var out = ""
         for (name, run) in sides {
@@ -106,7 +106,7 @@ struct ReportTimelines {
                 id: "chart-logins-\(name)", title: "Logins per 100 ms by outcome: \(name) (round 1)",
                 xLabel: "time into the trial (s)", yLabel: "logins completed per 100 ms",
                 series: keys.map { key in
-                    .init(name: key, style: ReportPalette.outcome(Self.outcome(key).kind),
+                    .init(name: key.description, style: ReportPalette.outcome(key.kind),
                           points: run.timeline.map { ChartPoint(x: Self.seconds($0), y: Double($0.outcomes[key] ?? 0)) })
                 },
                 bands: sharedBands, yMax: yMax, xMax: timeEnd, height: 280)
@@ -118,14 +118,10 @@ struct ReportTimelines {
             let rows = run.timeline.map { point in
                 [String(format: "%.1f", Self.seconds(point)), point.phase.rawValue] + keys.map { "\(point.outcomes[$0] ?? 0)" }
             }
-            out += HTML.dataTable("Data: \(name) logins per 100 ms", ["time (s)", "phase"] + keys, rows)
+            out += HTML.dataTable("Data: \(name) logins per 100 ms", ["time (s)", "phase"] + keys.map(\.description), rows)
         }
         return out
     }
 
     /// `connect_failed 53300` → its outcome, for ordering and style.
-    static func outcome(_ key: String) -> Outcome {
-        let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
-        return Outcome(OutcomeClass(rawValue: parts.first ?? "") ?? .requestTimeout, sqlState: parts.count > 1 ? parts[1] : nil)
-    }
 }

@@ -86,7 +86,7 @@ public struct LoadDriver: Sendable {
                     let point = TimelinePoint(
                         at: atMicros / 1_000, phase: plan.phase(at: atMicros),
                         started: interval.started, completed: interval.completed,
-                        outcomes: Dictionary(uniqueKeysWithValues: interval.outcomes.map { ($0.key.description, $0.value) }),
+                        outcomes: OutcomeCounts(interval.outcomes),
                         p50: interval.completed > 0 ? Int64(interval.latency.valueAtPercentile(50)) : nil,
                         p99: interval.completed > 0 ? Int64(interval.latency.valueAtPercentile(99)) : nil,
                         pools: pools, server: server.samples, serverConnections: server.clients)
