@@ -16,7 +16,6 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case html, markdown, text, junit }
 
     @Argument(help: ArgumentHelp("A saved verify result (result.json).", valueName: "result.json"))
     var result: String
@@ -24,8 +23,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write here instead of stdout.", valueName: "file"))
     var output: String?
 
-    @Option(name: .long, help: "Output format: html, markdown, text or junit.")
-    var format: Format = .html
+    @Option(name: .long, help: "Output format: html, markdown, text, junit or json.")
+    var format: VerifyFormat = .html
 
     func run() throws {
         let data: Data
@@ -35,12 +34,7 @@ struct ReportCommand: ParsableCommand {
             throw ConfgateError(.badInput, "cannot read \(result): \(error.localizedDescription)")
         }
         let verify = try ReportInput.verifyResult(data, name: result)
-        let text = switch format {
-        case .html: VerifyHTMLRenderer().render(verify)
-        case .markdown: VerifyTextRenderer(markdown: true).render(verify)
-        case .text: VerifyTextRenderer(style: output == nil ? Terminal.outputStyle : .plain).render(verify)
-        case .junit: VerifyJUnitRenderer.render(verify)
-        }
+        let text = format.render(verify, style: output == nil ? Terminal.outputStyle : .plain)
         guard let output else { return Terminal.write(text) }
         do {
             try text.write(toFile: output, atomically: true, encoding: .utf8)

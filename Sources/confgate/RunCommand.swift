@@ -74,6 +74,12 @@ struct LoadFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Seed of the arrival schedule and user sequence.", valueName: "n")) var seed: String?
     @Option(help: ArgumentHelp("Seeded user accounts.", valueName: "n")) var users: String?
 
+    /// The `[load]` keys a flag set (for `--quick`, which shortens only the others).
+    var keysSet: Set<String> {
+        Set([("rate", rate), ("duration", duration), ("warmup", warmup), ("spike", spike), ("deploy", deploy),
+             ("db_time", dbTime), ("seed", seed), ("users", users)].compactMap { $0.1 == nil ? nil : $0.0 })
+    }
+
     func apply(to gate: GateSettings) throws(ConfgateError) -> GateSettings {
         var o = LoadOverrides()
         o.set("rate", rate)

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConfgateCore
 
 extension SourceFormat: ExpressibleByArgument {}
+extension VerifyFormat: ExpressibleByArgument {}
 
 /// The flags every command that reads settings shares: how to read a service's own files.
 struct SourceFlags: ParsableArguments {

@@ -19,7 +19,6 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
 
     @Option(name: .long, help: ArgumentHelp("The settings the change proposes.", valueName: "file"))
     var proposed: String
@@ -33,10 +32,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Gate file (default: ./confgate.gate when present).", valueName: "file"))
     var gate: String?
 
-    @Option(name: .long, help: "Output format: text, json, markdown or junit.")
-    var format: Format = .text
+    @Option(name: .long, help: "Output format: text, json, markdown, junit or html.")
+    var format: VerifyFormat = .text
 
-    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt, summary.md and junit.xml here.", valueName: "dir"))
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt, summary.md, junit.xml and report.html here.", valueName: "dir"))
     var reportDir: String?
 
     @Flag(name: .long, help: "One short trial per side: 1s warmup, 5s measured, a 2s spike, unless --warmup, --duration or --spike say otherwise (a fast look, labelled as such).")
@@ -60,50 +59,25 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let proposedSettings = try sources.load(proposed)
         let currentSettings = try loadCurrent()
-        var gateSettings = try GateFile.resolve(path: gate)
         var overrides = LoadOverrides()
         overrides.set("trials", trials)
-        gateSettings = try load.apply(to: overrides.apply(to: gateSettings))
-        if quick {
-            // Short phases, except where a flag says otherwise: flags override (design §4).
-            gateSettings.load.trials = 1
-            if load.warmup == nil { gateSettings.load.warmup = .seconds(1) }
-            if load.duration == nil { gateSettings.load.duration = .seconds(5) }
-            if load.spike == nil, let spike = gateSettings.load.spike {
-                gateSettings.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2))
-            }
-        }
-        let sides = try Linter.lintSides(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
-        let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
-        var result = VerifyResult(
-            quick: quick, lintOnly: lintOnly, load: gateSettings.load, gate: gateSettings.gate,
-            current: .init(file: currentSettings.file ?? "current", settings: currentSettings, findings: sides.current),
-            proposed: .init(file: proposedSettings.file ?? proposed, settings: proposedSettings, findings: sides.proposed),
-            diff: diff, verdict: Verdict(decision: .pass, reasons: [], warnings: [], latency: []))
+        let gateSettings = try load.apply(to: overrides.apply(to: GateFile.resolve(path: gate)))
+        let input = VerifyInput(
+            current: currentSettings, proposed: proposedSettings, gate: gateSettings,
+            mode: lintOnly ? .lintOnly : quick ? .quick : .full, allRounds: allRounds, setByFlags: load.keysSet)
 
-        if !lintOnly {
-            let runner = VerifyRunner(runner: TrialRunner(source: server.source(users: gateSettings.load.users), logger: Logger(label: "confgate")))
-            let total = gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds
-            let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
-            let load = gateSettings.load
-            let gate = allRounds ? nil : gateSettings.gate
-            let outcome = try await Interruption.cancellable {
-                await runner.run(current: currentSettings, proposed: proposedSettings, load: load, stopEarly: gate,
-                                 progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
-                                 log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
-            }
-            progress.finish()
-            result.current.trials = outcome.current
-            result.proposed.trials = outcome.proposed
-            result.stoppedEarly = outcome.stoppedEarly
-            if Interruption.wasSignalled {
-                Terminal.writeError("confgate: interrupted; the verdict below covers what ran and cannot pass\n")
-            }
+        let executor = lintOnly ? nil : TrialRunner(source: server.source(users: input.gate.load.users), logger: Logger(label: "confgate"))
+        let total = input.gate.load.warmup.seconds + input.gate.load.duration.seconds
+        let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
+        let events = VerifyPipeline.Events(
+            progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
+            log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
+        let result = try await Interruption.cancellable {
+            try await VerifyPipeline.run(input, executor: executor, events: events, interrupted: { Interruption.wasSignalled })
         }
-        result.verdict = VerifyJudgement.judge(result)
-        if Interruption.wasSignalled && result.verdict.decision != .blocked {
-            result.verdict.decision = .inconclusive
-            result.verdict.reasons.insert(.init(.environment, "interrupted before every trial ran"), at: 0)
+        progress.finish()
+        if Interruption.wasSignalled {
+            Terminal.writeError("confgate: interrupted; the verdict below covers what ran and cannot pass\n")
         }
         try emit(result)
         if result.verdict.exitCode != 0 { throw ExitCode(result.verdict.exitCode) }
@@ -124,24 +98,15 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func emit(_ result: VerifyResult) throws {
-        let text = VerifyTextRenderer(style: Terminal.outputStyle).render(result)
-        switch format {
-        case .text: Terminal.write(text)
-        case .json: Terminal.write(String(decoding: try JSONOutput.encode(result), as: UTF8.self) + "\n")
-        case .markdown: Terminal.write(VerifyTextRenderer(markdown: true).render(result))
-        case .junit: Terminal.write(VerifyJUnitRenderer.render(result))
-        }
-        if let reportDir {
-            do {
-                try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
-                try JSONOutput.encode(result).write(to: URL(fileURLWithPath: reportDir + "/result.json"))
-                try VerifyTextRenderer().render(result).write(toFile: reportDir + "/summary.txt", atomically: true, encoding: .utf8)
-                try VerifyTextRenderer(markdown: true).render(result).write(toFile: reportDir + "/summary.md", atomically: true, encoding: .utf8)
-                try VerifyJUnitRenderer.render(result).write(toFile: reportDir + "/junit.xml", atomically: true, encoding: .utf8)
-                try VerifyHTMLRenderer().render(result).write(toFile: reportDir + "/report.html", atomically: true, encoding: .utf8)
-            } catch {
-                throw ConfgateError(.badInput, "cannot write the report to \(reportDir): \(error.localizedDescription)")
+        Terminal.write(format.render(result, style: Terminal.outputStyle))
+        guard let reportDir else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
+            for (file, format) in VerifyFormat.reportBundle {
+                try format.render(result).write(toFile: reportDir + "/" + file, atomically: true, encoding: .utf8)
             }
+        } catch {
+            throw ConfgateError(.badInput, "cannot write the report to \(reportDir): \(error.localizedDescription)")
         }
     }
 }

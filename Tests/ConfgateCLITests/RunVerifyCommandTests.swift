@@ -303,7 +303,7 @@ struct RunVerifyCommandTests {
 
             // --report-dir: the JSON and every rendering, none with the password.
             let files = try FileManager.default.contentsOfDirectory(atPath: reports).sorted()
-            #expect(files == ["junit.xml", "result.json", "summary.md", "summary.txt"])
+            #expect(files == ["junit.xml", "report.html", "result.json", "summary.md", "summary.txt"])
             for file in files {
                 let text = try String(contentsOfFile: reports + "/" + file, encoding: .utf8)
                 #expect(!text.isEmpty)

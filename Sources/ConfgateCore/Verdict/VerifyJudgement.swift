@@ -1,11 +1,21 @@
 /// Turns a `VerifyResult`'s sides and findings into the inputs of `VerdictJudge`, and
 /// the verdict back into the result.
 public enum VerifyJudgement {
-    /// The verdict for `result` (its `verdict` field is ignored and recomputed).
-    public static func judge(_ result: VerifyResult) -> Verdict {
+    /// The verdict for `result` (its `verdict` field is ignored and recomputed). `interrupted`
+    /// (Ctrl-C before every trial ran) makes it inconclusive unless what ran already blocks.
+    public static func judge(_ result: VerifyResult, interrupted: Bool = false) -> Verdict {
+        var verdict = judgeTrials(result)
+        if interrupted && verdict.decision != .blocked {
+            verdict.decision = .inconclusive
+            verdict.reasons.insert(.init(.environment, "interrupted before every trial ran"), at: 0)
+        }
+        return verdict
+    }
+
+    private static func judgeTrials(_ result: VerifyResult) -> Verdict {
         let judge = VerdictJudge(
             gate: result.gate,
-            deployRan: !result.lintOnly && result.load.deploy && result.proposed.settings.fleet.maxSurge > 0)
+            deployRan: !result.lintOnly && VerifyPlan.deployRuns(result.proposed.settings, load: result.load))
         let proposedActive = result.proposed.findings.filter { $0.suppression == nil }
         // With the load's rolling deploy switched off (`--deploy off`, `deploy = off`), the
         // user has said deploys are not part of what is gated: deploy demand (CG102) is then

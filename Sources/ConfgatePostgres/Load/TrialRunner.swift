@@ -100,7 +100,9 @@ public struct TrialRunner: Sendable {
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()
 
-        let surge = settings.fleet.maxSurge > 0 && (deploy ?? load.deploy)
+        var deployLoad = load
+        deployLoad.deploy = deploy ?? load.deploy
+        let surge = VerifyPlan.deployRuns(settings, load: deployLoad)
         let plan = LoadPlan.make(load, deploy: surge)
         let driver = LoadDriver(plan: plan, concurrency: concurrency, requestTimeout: settings.fleet.requestTimeout.duration)
         let watcher = PGServerWatcher(connection: monitor, fleetPrefix: fleet.applicationPrefix)
@@ -115,5 +117,13 @@ public struct TrialRunner: Sendable {
             throw ConfgateError(.environment, "the scratch server exited during the trial", details: await server.finish())
         }
         return RunResult(settings: settings, load: load, summary: summary, timeline: observation.timeline, latency: observation.latency)
+    }
+}
+
+extension TrialRunner: TrialExecutor {
+    /// One trial of `verify`: open loop, the load's own deploy.
+    public func run(_ settings: Settings, load: GateSettings.Load,
+                    progress: (@Sendable (TimelinePoint, Duration) -> Void)?) async throws(ConfgateError) -> RunResult {
+        try await run(settings, load: load, concurrency: nil, deploy: nil, progress: progress)
     }
 }

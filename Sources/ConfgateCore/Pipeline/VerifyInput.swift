@@ -1,0 +1,45 @@
+/// What `verify` is asked to judge: both sides' settings, the gate (load and thresholds,
+/// flags already applied), and how far to go. Made by the command line; everything after it
+/// is the pipeline's.
+public struct VerifyInput: Sendable {
+    /// How much of the gate runs.
+    public enum Mode: String, Sendable {
+        /// Every round of the gate's load.
+        case full
+        /// One short trial per side: a fast look, labelled as such.
+        case quick
+        /// Diff and lint only; no load.
+        case lintOnly
+    }
+
+    public var current: Settings
+    public var proposed: Settings
+    public var gate: GateSettings
+    public var mode: Mode
+    /// Run every round even when one proves exhaustion (`--all-rounds`).
+    public var allRounds: Bool
+
+    /// `gate` as given, except in `.quick` mode, whose profile shortens the phases the flags
+    /// left alone (`setByFlags` holds the `[load]` keys a flag set: flags win, design §4).
+    public init(current: Settings, proposed: Settings, gate: GateSettings, mode: Mode = .full,
+                allRounds: Bool = false, setByFlags: Set<String> = []) {
+        self.current = current
+        self.proposed = proposed
+        self.mode = mode
+        self.allRounds = allRounds
+        self.gate = mode == .quick ? Self.quickProfile(gate, setByFlags: setByFlags) : gate
+    }
+
+    /// The `--quick` profile: 1 round, 1 s warmup, 5 s measured, a 2 s spike, each unless a
+    /// flag set it.
+    public static func quickProfile(_ gate: GateSettings, setByFlags: Set<String>) -> GateSettings {
+        var gate = gate
+        gate.load.trials = 1
+        if !setByFlags.contains("warmup") { gate.load.warmup = .seconds(1) }
+        if !setByFlags.contains("duration") { gate.load.duration = .seconds(5) }
+        if !setByFlags.contains("spike"), let spike = gate.load.spike {
+            gate.load.spike = .init(multiplier: spike.multiplier, duration: .seconds(2))
+        }
+        return gate
+    }
+}
