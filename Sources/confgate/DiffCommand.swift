@@ -13,11 +13,6 @@ struct DiffCommand: AsyncParsableCommand {
             """
     )
 
-    /// The renderers `--format` chooses between.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, markdown
-    }
-
     @Option(name: .long, help: ArgumentHelp("The settings in force now.", valueName: "file"))
     var current: String?
 
@@ -35,7 +30,7 @@ struct DiffCommand: AsyncParsableCommand {
     @OptionGroup var sources: SourceFlags
 
     @Option(name: .long, help: "Output format: aligned text, versioned JSON, or Markdown for a pull request.")
-    var format: Format = .text
+    var format: DiffFormat = .text
 
     func validate() throws {
         if (current == nil) == (against == nil) { throw ValidationError("give the current settings with --current FILE or --against GIT_REF (one of them)") }
@@ -55,19 +50,6 @@ struct DiffCommand: AsyncParsableCommand {
         let gateSettings = try GateFile.resolve(path: gate)
         let diff = SettingsDiff(current: currentSettings, proposed: proposedSettings)
         let findings = try DiffFindings.lint(current: currentSettings, proposed: proposedSettings, gate: gateSettings)
-        switch format {
-        case .text:
-            let style = Terminal.outputStyle
-            var text = DiffTextRenderer(style: style).render(diff)
-            let lines = findings.lines(style: style)
-            if !lines.isEmpty { text += "\n" + style.bold("Findings") + " (confgate lint; docs/rules.md)\n" + lines.joined(separator: "\n") + "\n" }
-            Terminal.write(text)
-        case .json: Terminal.write(DiffJSONRenderer().render(diff, findings: findings))
-        case .markdown:
-            var text = DiffMarkdownRenderer().render(diff)
-            let lines = findings.lines(markdown: true)
-            if !lines.isEmpty { text += "\n#### Findings\n\n" + lines.joined(separator: "\n") + "\n" }
-            Terminal.write(text)
-        }
+        Terminal.write(format.render(diff, findings: findings, style: Terminal.outputStyle))
     }
 }

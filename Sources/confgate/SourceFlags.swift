@@ -1,8 +1,6 @@
 import ArgumentParser
 import ConfgateCore
 
-extension SourceFormat: ExpressibleByArgument {}
-extension VerifyFormat: ExpressibleByArgument {}
 
 /// The flags every command that reads settings shares: how to read a service's own files.
 struct SourceFlags: ParsableArguments {
