@@ -21,7 +21,7 @@ struct LintCommand: AsyncParsableCommand {
         case text, json, github, sarif
     }
 
-    @Argument(help: "Settings files to lint: confgate .conf files (a fleet map reads the files it names), or a service's own files directly: application.yml/.properties, a HikariCP .properties, Kubernetes manifests or Helm values.yaml, postgresql.conf.")
+    @Argument(help: "Settings files to lint: confgate .conf files (a fleet map reads the files it names), or a service's own files directly: application.yml/.properties, a HikariCP .properties, Kubernetes manifests or Helm values.yaml, postgresql.conf, a Compose file, a .env file.")
     var files: [String]
 
     @Option(help: "Gate file (default: ./confgate.gate if it exists, else built-in defaults).")

@@ -15,7 +15,7 @@ struct SourceFlags: ParsableArguments {
     var env: [String] = []
 
     @Option(name: .customLong("format-in"), help: ArgumentHelp(
-        "The format of a file named directly, when its name does not tell: conf, spring, hikari, kubernetes or postgresql.",
+        "The format of a file named directly, when its name and content do not tell (docs/sources.md).",
         valueName: "format"))
     var formatIn: SourceFormat?
 

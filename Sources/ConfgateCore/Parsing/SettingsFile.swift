@@ -8,17 +8,19 @@ public enum SettingsFile {
     /// from its name and content or given by `sources.format`. Throws `ConfgateError`
     /// (`.badInput`, located in the file that holds the offending value).
     public static func load(path: String, sources: SourceOptions = .init()) throws(ConfgateError) -> Settings {
-        let format = sources.format ?? SourceFormat.detect(path) { try? sources.files.read(path) }
+        // Read first, so a missing or unreadable file says so rather than "cannot tell".
+        let text = try sources.files.read(path)
+        let format = sources.format ?? SourceFormat.detect(path) { text }
         switch format {
         case .conf:
-            return try parse(try sources.files.read(path), file: path, sources: sources)
+            return try parse(text, file: path, sources: sources)
         case nil:
             let name = PathText.basename(path)
             if [".yml", ".yaml", ".properties", ".ini"].contains(where: { name.hasSuffix($0) }) {
                 throw ConfgateError(.badInput, "cannot tell what kind of file \(path) is",
                                     details: ["name its format: --format-in " + SourceFormat.allCases.map(\.rawValue).joined(separator: "|")])
             }
-            return try parse(try sources.files.read(path), file: path, sources: sources)
+            return try parse(text, file: path, sources: sources)
         case .some(let format):
             var document = ConfDocument()
             let at = SourceLocation(file: path, line: 1, column: 1)
