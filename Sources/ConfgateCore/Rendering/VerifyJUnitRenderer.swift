@@ -33,18 +33,6 @@ public enum VerifyJUnitRenderer {
         return xml
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// XML-safe text: the same escaping as the HTML report's (`&#39;` is valid XML too).
+    static func escape(_ s: String) -> String { HTML.escape(s) }
 }

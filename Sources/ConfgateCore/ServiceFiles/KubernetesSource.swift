@@ -181,9 +181,7 @@ public struct KubernetesSource: Sendable {
     static func bindEnvironment(_ environment: [String: SourcedValue], into reading: inout SourceReading) throws(ConfgateError) {
         if let url = environment["DATABASE_URL"], url.text.contains("://") {
             let parsed = try ConnectionURL.postgres(url)
-            reading.bind("database.dsn", parsed.dsn, url)
-            for setting in parsed.settings { reading.bind(setting.path, setting.text, url.with(text: "\(setting.parameter)=\(setting.text)")) }
-            for note in parsed.notes { reading.note(note, at: url.location) }
+            reading.bind(parsed, at: url)
         }
         if environment.keys.contains(where: { $0.hasPrefix("SPRING_DATASOURCE_") }) {
             let spring = try SpringSource(environment: environment).readEnvironment()

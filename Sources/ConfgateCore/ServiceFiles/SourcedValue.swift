@@ -85,6 +85,14 @@ public struct SourceReading: Sendable {
         notes.append(SourceNote(message, at: location))
     }
 
+    /// What a connection URL written at `origin` says: the DSN, the keys its parameters set
+    /// (each shown as `parameter=value`, never the whole URL, which may hold a password), notes.
+    mutating func bind(_ url: ConnectionURL.Reading, at origin: SourcedValue) {
+        bind("database.dsn", url.dsn, origin)
+        for setting in url.settings { bind(setting.path, setting.text, origin.with(text: "\(setting.parameter)=\(setting.text)")) }
+        for note in url.notes { self.note(note, at: origin.location) }
+    }
+
     mutating func merge(_ other: SourceReading) {
         for binding in other.bindings { bind(binding.path, binding.text, binding.origin) }
         notes += other.notes

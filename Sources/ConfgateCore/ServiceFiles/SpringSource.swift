@@ -76,9 +76,7 @@ public struct SpringSource: Sendable {
             }
             let password = (properties[prefix + ".password"] ?? properties[prefix + ".hikari.password"]).flatMap { try? placeholders.resolve($0).text }
             let parsed = try ConnectionURL.jdbc(resolved, user: user, password: password)
-            reading.bind("database.dsn", parsed.dsn, resolved)
-            for setting in parsed.settings { reading.bind(setting.path, setting.text, resolved.with(text: "\(setting.parameter)=\(setting.text)")) }
-            for note in parsed.notes { reading.note(note, at: resolved.location) }
+            reading.bind(parsed, at: resolved)
         } else if let path {
             reading.note("no `\(prefix).url` in \(path): the DSN is left unset")
         }
@@ -188,9 +186,7 @@ public struct HikariSource: Sendable {
             let user = properties[at + "username"].flatMap { try? placeholders.resolve($0).text }
             let password = properties[at + "password"].flatMap { try? placeholders.resolve($0).text }
             let parsed = try ConnectionURL.jdbc(resolved, user: user, password: password)
-            reading.bind("database.dsn", parsed.dsn, resolved)
-            for setting in parsed.settings { reading.bind(setting.path, setting.text, resolved.with(text: "\(setting.parameter)=\(setting.text)")) }
-            for note in parsed.notes { reading.note(note, at: resolved.location) }
+            reading.bind(parsed, at: resolved)
         }
         try HikariKeys.read(properties, prefix: prefix, placeholders: placeholders, into: &reading, describing: path)
         return reading

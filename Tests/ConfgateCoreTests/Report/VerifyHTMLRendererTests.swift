@@ -17,21 +17,7 @@ struct VerifyHTMLRendererTests {
     @Test(arguments: ["outage", "pass"])
     func matchesGoldenFile(_ name: String) throws {
         let html = try Self.render(name)
-        let golden = Fixtures.path("results/verify-\(name).html")
-        if ProcessInfo.processInfo.environment["CONFGATE_UPDATE_GOLDEN"] == "1" {
-            try html.write(toFile: golden, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOfFile: golden, encoding: .utf8)
-        if html != expected {
-            let a = html.split(separator: "\n", omittingEmptySubsequences: false)
-            let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = Array(zip(a, b)).firstIndex { $0 != $1 } ?? min(a.count, b.count)
-            Issue.record("""
-                report differs from \(golden) at line \(line + 1):
-                  got:      \(line < a.count ? String(a[line].prefix(300)) : "(end)")
-                  expected: \(line < b.count ? String(b[line].prefix(300)) : "(end)")
-                """)
-        }
+        try Golden.check(html, against: Fixtures.path("results/verify-\(name).html"), what: "report")
     }
 
     @Test(arguments: ["outage", "pass"])
