@@ -62,12 +62,18 @@ struct InitCommand: AsyncParsableCommand {
     /// Every regular file under `root`, relative to it, skipping hidden and build directories.
     static func files(under root: URL) -> [String] {
         guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
         var found: [String] = []
         let base = root.standardizedFileURL.path
         for case let url as URL in enumerator {
             let path = url.standardizedFileURL.path
-            if ["node_modules", ".build", "target", "build"].contains(url.lastPathComponent) { enumerator.skipDescendants(); continue }
+            let name = url.lastPathComponent
+            if (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true,
+               name.hasPrefix(".") || ["node_modules", "target", "build"].contains(name) {
+                enumerator.skipDescendants()
+                continue
+            }
+            if name.hasPrefix("."), name != ".env" { continue }
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true, path.hasPrefix(base + "/") else { continue }
             found.append(String(path.dropFirst(base.count + 1)))
             if found.count > 20_000 { break }

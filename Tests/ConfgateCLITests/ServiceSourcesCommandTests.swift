@@ -138,6 +138,22 @@ struct InitCommandTests {
         #expect(again.stderr.contains("--force"))
     }
 
+    @Test func initOnAComposeLayoutReadsTheFleetTheServerAndTheEnvironment() throws {
+        let layout = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-compose-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: layout) }
+        try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/sources/compose/compose.yaml"),
+                                         to: layout.appendingPathComponent("compose.yaml"))
+        let written = try ConfgateRunner.run(["init"], directory: layout)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.contains("[fleet]\nsource = \"compose:compose.yaml\""))
+        #expect(written.stdout.contains("[server]\nsource = \"compose:compose.yaml\""))
+        #expect(written.stdout.contains("#   max_size = 20    ← compose.yaml:19:49"))
+        let lint = try ConfgateRunner.run(["lint", "confgate.conf"], directory: layout)
+        #expect(lint.status == 0)
+        #expect(lint.stdout.contains("0 errors"))
+    }
+
     @Test func initOnAHelmChartReadsValuesAndSkipsTemplates() throws {
         let chart = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-chart-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/sources/helm/orders-api"), to: chart)

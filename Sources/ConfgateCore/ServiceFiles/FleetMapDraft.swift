@@ -13,7 +13,11 @@ public struct FleetMapDraft: Sendable {
     public static func discover(paths: [String], read: (String) -> String?) -> FleetMapDraft {
         var draft = FleetMapDraft()
         let usable = paths.filter { path in
-            !path.split(separator: "/").contains { ["src/test", "test", "tests", "node_modules", "target", "build", "vendor"].contains(String($0)) || $0.hasPrefix(".") }
+            let parts = path.split(separator: "/")
+            // Hidden folders (.git, .github) and build or test trees are not the service's
+            // configuration; a `.env` file is.
+            return !parts.dropLast().contains { ["test", "tests", "node_modules", "target", "build", "vendor"].contains(String($0)) || $0.hasPrefix(".") }
+                && (!(parts.last ?? "").hasPrefix(".") || parts.last == ".env")
         }.sorted { ($0.split(separator: "/").count, $0) < ($1.split(separator: "/").count, $1) }
 
         // Spring: application.yml/.yaml/.properties, not profile files.
@@ -51,6 +55,22 @@ public struct FleetMapDraft: Sendable {
             }
         } else if let values = usable.first(where: { PathText.basename($0) == "values.yaml" && (read($0) ?? "").contains("replicaCount") }) {
             draft.sources.append(("fleet", "kubernetes:\(values)", nil))
+        } else if let compose = usable.first(where: { path in SourceFormat.detect(path, text: { read(path) }) == .compose }) {
+            // A Compose file describes the fleet, and often the database's limits and the
+            // service's settings (its environment) too.
+            let text = read(compose) ?? ""
+            draft.sources.append(("fleet", "compose:\(compose)", nil))
+            if text.contains("max_connections") { draft.sources.append(("server", "compose:\(compose)", nil)) }
+            if !draft.sources.contains(where: { $0.section == "pool" }),
+               text.contains("SPRING_DATASOURCE") || text.contains("DATABASE_URL") {
+                draft.sources.append(("database", "compose:\(compose)", nil))
+                draft.sources.append(("pool", "compose:\(compose)", nil))
+            }
+        }
+        if !draft.sources.contains(where: { $0.section == "pool" }),
+           let dotenv = usable.first(where: { PathText.basename($0) == ".env" && (read($0) ?? "").contains("DATABASE_URL") }) {
+            draft.sources.append(("database", "dotenv:\(dotenv)", nil))
+            draft.sources.append(("pool", "dotenv:\(dotenv)", nil))
         }
         if !templates.isEmpty {
             draft.remarks.append("unrendered Helm templates, not read: " + templates.joined(separator: ", ") + " (render with `helm template` and name the output)")
@@ -62,7 +82,7 @@ public struct FleetMapDraft: Sendable {
             let auto = PathText.resolve("postgresql.auto.conf", besideFile: conf)
             if usable.contains(auto) { source += ", \(auto)" }
             draft.sources.append(("server", source, nil))
-        } else if let database = manifests.first(where: { path in
+        } else if !draft.sources.contains(where: { $0.section == "server" }), let database = manifests.first(where: { path in
             let text = read(path) ?? ""
             return text.contains("max_connections") && (text.contains("kind: Cluster") || text.contains("-c"))
         }) {
@@ -85,6 +105,9 @@ public struct FleetMapDraft: Sendable {
             lines.append("[\(section)]")
             if here.isEmpty {
                 lines.append("# no file found for [\(section)]: its keys keep their defaults; set them here (docs/settings.md)")
+                if section == "fleet" {
+                    lines.append("instances = 1                             # say how many instances run")
+                }
             }
             for source in here { lines.append("source = \"\(source.source)\"") }
             if section == "fleet", let workload, !here.isEmpty { lines.append("workload = \"\(workload)\"") }
@@ -96,13 +119,8 @@ public struct FleetMapDraft: Sendable {
                 }
             }
         }
-        if section(for: "fleet") == nil {
-            lines.append("instances = 1                             # no Deployment found: say how many instances run")
-        }
         return lines.joined(separator: "\n") + "\n"
     }
-
-    private func section(for name: String) -> String? { sources.first { $0.section == name }?.source }
 
     private static func workloadNames(_ text: String) -> [String] {
         var names: [String] = []
