@@ -191,7 +191,7 @@ struct EventLoopDeadlineTests {
         let start = ContinuousClock.now
         let offsets = [50, 3, 17, 3, 99, 0, 42, 8, 61, 25, 1, 77]
         for (i, o) in offsets.enumerated() {
-            heap.push(.init(deadline: start + .milliseconds(o), fd: Int32(i), token: UInt64(i)))
+            heap.push(.init(deadline: start + .milliseconds(o), fd: Int32(i), token: UInt64(i), turn: 0))
         }
         var popped: [Int] = []
         while heap.first != nil { popped.append(Int((heap.removeFirst().deadline - start) / .milliseconds(1))) }

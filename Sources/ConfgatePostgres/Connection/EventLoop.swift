@@ -59,6 +59,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var deadlines = DeadlineHeap()
         /// The token of the next wait with a deadline.
         var nextToken: UInt64 = 1
+        /// Counts the loop's `epoll_wait` calls: a deadline only ends its wait after an
+        /// `epoll_wait` that began once the wait was parked (and its socket armed), so that a
+        /// socket ready by then always wins.
+        var turn: UInt64 = 0
     }
 
     /// Why a wait ended.
@@ -217,7 +221,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 if let deadline {
                     socket.token = s.nextToken
                     s.nextToken += 1
-                    s.deadlines.push(.init(deadline: deadline, fd: fd, token: socket.token))
+                    s.deadlines.push(.init(deadline: deadline, fd: fd, token: socket.token, turn: s.turn))
                     // A loop asleep (in another thread's `epoll_wait`) past this deadline
                     // must wake to sleep less.
                     if s.sleeping, s.sleepingUntil.map({ deadline < $0 }) ?? true {
@@ -254,17 +258,18 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             batch.removeAll(keepingCapacity: true)
             // How long epoll_wait may block: not at all with jobs queued, else until the
             // earliest deadline of a wait (-1: none).
-            let (timeout, timed) = state.withLock { s -> (Int32, Bool) in
+            let (timeout, timed, turn) = state.withLock { s -> (Int32, Bool, UInt64) in
+                s.turn &+= 1
                 let first = s.deadlines.first
-                if !s.jobs.isEmpty { return (0, first != nil) }
+                if !s.jobs.isEmpty { return (0, first != nil, s.turn) }
                 var timeout: Int32 = -1
                 if let first {
                     timeout = Self.milliseconds(until: first.deadline)
-                    if timeout == 0 { return (0, true) }
+                    if timeout == 0 { return (0, true, s.turn) }
                 }
                 s.sleeping = true
                 s.sleepingUntil = first?.deadline
-                return (timeout, first != nil)
+                return (timeout, first != nil, s.turn)
             }
             let count = events.withUnsafeMutableBufferPointer { buffer in
                 epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
@@ -289,12 +294,15 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                         s.sockets[fd] = socket
                     }
                 }
-                // Deadlines come due after the sockets are read: a socket ready in the
-                // same turn wins. Only a deadline exists, the clock is read.
+                // Deadlines come due after the sockets are read, and only for waits parked
+                // before this turn's epoll_wait (a wait parked since, by another thread, has
+                // not been polled yet: it is left for the next turn, which will not block).
+                // So a socket ready by its deadline wins. The clock is read only when a
+                // deadline exists.
                 guard let first = s.deadlines.first else { return }
                 let now = ContinuousClock.now
                 guard first.deadline <= now else { return }
-                while let due = s.deadlines.first, due.deadline <= now {
+                while let due = s.deadlines.first, due.deadline <= now, due.turn < turn {
                     s.deadlines.removeFirst()
                     guard var socket = s.sockets[due.fd], socket.token == due.token,
                           let waiter = socket.waiter else { continue }  // resumed already
@@ -332,6 +340,8 @@ struct DeadlineHeap {
         var deadline: ContinuousClock.Instant
         var fd: Int32
         var token: UInt64
+        /// The loop's `turn` when the wait was parked.
+        var turn: UInt64
     }
 
     private var entries: [Entry] = []

@@ -145,8 +145,8 @@ public final class PGConnection: @unchecked Sendable {
     /// nor a way to read the key a cancel request carries to send it ourselves. So every
     /// cancel of the process runs on one shared thread, in order (`ConnectionThread.cancels`):
     /// no thread per call, never on a loop or on Swift's cooperative pool. Cancels are rare
-    /// (a test, an interrupted statement); one that hangs (an unreachable host) delays the
-    /// ones queued after it.
+    /// (nothing in confgate's own paths calls this today; tests do); one that hangs (an
+    /// unreachable host) delays the ones queued after it.
     @discardableResult
     public func cancel() async -> Bool {
         guard let cancelHandle else { return false }
