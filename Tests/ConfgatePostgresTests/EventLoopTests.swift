@@ -131,3 +131,70 @@ struct EventLoopTests {
         #expect(Set(received) == expected)
     }
 }
+
+/// Deadlines of waits, kept by the loop's own `epoll_wait` timeout.
+@Suite("Event loop deadlines")
+struct EventLoopDeadlineTests {
+    @Test func aWaitOnASilentSocketTimesOutAndTheSocketStaysUsable() async {
+        let loop = EventLoop.shared
+        let pipe = EventLoopTests.Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        #expect(await loop.wait(for: pipe.read, events: .readable, until: .now + .milliseconds(20)) == .timedOut)
+        pipe.send(1)
+        #expect(await loop.wait(for: pipe.read, events: .readable, until: .now + .seconds(60)) == .ready)
+        #expect(pipe.receive() == 1)
+    }
+
+    @Test func aReadySocketWinsOverADeadlineAlreadyPast() async {
+        let loop = EventLoop.shared
+        let pipe = EventLoopTests.Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        pipe.send(3)
+        #expect(await loop.wait(for: pipe.read, events: .readable, until: .now - .seconds(1)) == .ready)
+        #expect(pipe.receive() == 3)
+    }
+
+    /// A loop of its own, idle: asleep in `epoll_wait` with no timeout. A wait with a deadline
+    /// from another thread must wake it to sleep no longer than the deadline (else this hangs).
+    @Test func aDeadlineSetFromAnotherThreadWakesAnIdleLoop() async {
+        let loop = EventLoop(name: "confgate-test-idle-loop")
+        let pipe = EventLoopTests.Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        let wake = await Task.detached {
+            await loop.wait(for: pipe.read, events: .readable, until: .now + .milliseconds(20))
+        }.value
+        #expect(wake == .timedOut)
+        #expect(await loop.wait(for: pipe.read, events: .readable, until: .now - .seconds(1)) == .timedOut)
+    }
+
+    /// Many waits with deadlines in random order each end by their own deadline, and those
+    /// whose sockets become ready first end ready.
+    @Test func manyDeadlinesEachEndTheirOwnWait() async {
+        let loop = EventLoop.shared
+        let pipes = (0..<32).map { _ in EventLoopTests.Pipe(on: loop) }
+        defer { for p in pipes { p.close(on: loop) } }
+        let wakes = await withTaskGroup(of: (Int, EventLoop.Wake).self) { group in
+            for (i, p) in pipes.enumerated() {
+                group.addTask(executorPreference: loop) {
+                    if i % 2 == 0 { p.send(UInt8(i)) }
+                    let deadline = ContinuousClock.now + .milliseconds(Int64(1 + (i * 7) % 31))
+                    return (i, await loop.wait(for: p.read, events: .readable, until: deadline))
+                }
+            }
+            return await group.reduce(into: [Int: EventLoop.Wake]()) { $0[$1.0] = $1.1 }
+        }
+        for i in 0..<32 { #expect(wakes[i] == (i % 2 == 0 ? .ready : .timedOut), "wait \(i)") }
+    }
+
+    @Test func theDeadlineHeapGivesTheEarliestFirst() {
+        var heap = DeadlineHeap()
+        let start = ContinuousClock.now
+        let offsets = [50, 3, 17, 3, 99, 0, 42, 8, 61, 25, 1, 77]
+        for (i, o) in offsets.enumerated() {
+            heap.push(.init(deadline: start + .milliseconds(o), fd: Int32(i), token: UInt64(i), turn: 0))
+        }
+        var popped: [Int] = []
+        while heap.first != nil { popped.append(Int((heap.removeFirst().deadline - start) / .milliseconds(1))) }
+        #expect(popped == offsets.sorted())
+    }
+}

@@ -1,14 +1,22 @@
 import Foundation
 
-/// One OS thread that runs submitted jobs in order: where the few blocking libpq calls
-/// happen (a connect, which resolves host names synchronously; `PQcancel`; the scratch
-/// server's readiness probe), so that they never occupy a thread of Swift's cooperative
-/// pool or an `EventLoop`.
+/// One OS thread that runs submitted jobs in order: where the two blocking libpq calls left
+/// happen, so that they never occupy a thread of Swift's cooperative pool or an `EventLoop`.
+/// Connects and statements do not use it (they run on the loops, non-blocking).
+///
+/// Its uses, exactly:
+/// - `cancels`, the process's one thread for `PQcancel` (`PGConnection.cancel()`): libpq 15
+///   has no non-blocking cancel. Started by the first cancel; lives as long as the process.
+/// - the scratch server's readiness probe (`PQpingParams`, which blocks): `ServerLauncher`
+///   makes one per server start and shuts it down when the server answers or the start fails.
 ///
 /// Jobs are closures; `run(_:)` suspends the calling task (freeing its pool thread) until the
 /// job has run here. After `shutdown()` the thread finishes the jobs already queued and
 /// exits; later submissions return `nil` without running.
 final class ConnectionThread: @unchecked Sendable {
+    /// The thread every `PQcancel` of the process runs on, one after the other.
+    static let cancels = ConnectionThread(name: "confgate-pg-cancel")
+
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []

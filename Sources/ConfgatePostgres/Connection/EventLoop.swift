@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// One OS thread that waits on many sockets at once (`epoll`) and runs Swift tasks: where the
-/// statements of every `PGConnection` are driven with libpq's non-blocking API.
+/// connects and statements of every `PGConnection` are driven with libpq's non-blocking API.
 ///
 /// It is a `TaskExecutor`: a task that prefers it (`Task(executorPreference:)`,
 /// `withTaskExecutorPreference`, or a child of such a task) runs its jobs on this thread. A
@@ -12,9 +12,11 @@ import Synchronization
 /// on this same thread, in the next turn. Tasks that do not prefer the loop work too; each
 /// resumption then hops to Swift's global executor (slower, still correct).
 ///
-/// Jobs run here must not block: libpq calls on a non-blocking connection, hashing, pool
-/// bookkeeping are fine; a blocking connect, `PQcancel` or file I/O belong on a thread of
-/// their own (`ConnectionThread`).
+/// Jobs run here must not block: libpq calls on a non-blocking connection (`PQconnectPoll`
+/// included), hashing, pool bookkeeping are fine; `PQcancel`, `PQpingParams` or file I/O
+/// belong on a thread of their own (`ConnectionThread`). A wait can carry a deadline
+/// (`wait(for:events:until:)`): the loop's `epoll_wait` then sleeps no longer than the
+/// earliest one, so a connect's `connect_timeout` costs no timer thread and no sleep.
 ///
 /// The process has one loop per core (`all`), as pgbench has one thread per `-j`: each new
 /// connection and each load-driver caller goes to the next loop in turn (`next()`), a login
@@ -44,10 +46,33 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private struct State {
         var jobs: [UnownedJob] = []
-        /// True while the thread is (about to be) blocked in `epoll_wait` with no timeout:
-        /// a job enqueued from another thread must then wake it through `wakeFD`.
+        /// True while the thread is (about to be) blocked in `epoll_wait`: a job enqueued
+        /// from another thread must then wake it through `wakeFD`.
         var sleeping = false
+        /// While `sleeping`: the deadline the loop sleeps until (`nil`: none). A wait from
+        /// another thread with an earlier deadline wakes it, to sleep less.
+        var sleepingUntil: ContinuousClock.Instant?
         var sockets: [Int32: Socket] = [:]
+        /// The deadlines of waits that have one, earliest first. An entry outlives its wait
+        /// (a wait resumed by its socket leaves it here); it is dropped when it comes due and
+        /// only resumes the wait whose `token` it names.
+        var deadlines = DeadlineHeap()
+        /// The token of the next wait with a deadline.
+        var nextToken: UInt64 = 1
+        /// Counts the loop's `epoll_wait` calls: a deadline only ends its wait after an
+        /// `epoll_wait` that began once the wait was parked (and its socket armed), so that a
+        /// socket ready by then always wins.
+        var turn: UInt64 = 0
+    }
+
+    /// Why a wait ended.
+    enum Wake: Sendable {
+        /// The socket is ready, has an error or was hung up (or, rarely, for no reason).
+        case ready
+        /// The wait's deadline passed first.
+        case timedOut
+        /// The socket is not registered, or was deregistered during the wait.
+        case gone
     }
 
     /// A registered socket: what `epoll` watches it for, and who waits on it.
@@ -57,7 +82,9 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         /// it out of the set, not down to none).
         var armed: UInt32?
         /// One waiter per socket at a time (a connection runs one statement at a time).
-        var waiter: UnsafeContinuation<Bool, Never>?
+        var waiter: UnsafeContinuation<Wake, Never>?
+        /// The waiter's deadline entry (`deadlines`), 0 when it has none.
+        var token: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -150,7 +177,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Removes `fd` from the loop (before the socket is closed).
     func deregister(_ fd: Int32) {
-        let waiter = state.withLock { s -> UnsafeContinuation<Bool, Never>? in
+        let waiter = state.withLock { s -> UnsafeContinuation<Wake, Never>? in
             guard let socket = s.sockets.removeValue(forKey: fd) else { return nil }
             if socket.armed != nil {
                 var event = epoll_event()
@@ -158,7 +185,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             return socket.waiter
         }
-        waiter?.resume(returning: false)
+        waiter?.resume(returning: .gone)
     }
 
     /// Suspends until `fd` (registered) is ready for `events`, has an error or was hung up;
@@ -167,7 +194,17 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// the caller must stop waiting on it. One waiter per socket at a time.
     @discardableResult
     func wait(for fd: Int32, events: Events) async -> Bool {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+        await wait(for: fd, events: events, until: nil) == .ready
+    }
+
+    /// Suspends as `wait(for:events:)` does, and no later than `deadline` (`nil`: no
+    /// deadline): returns `.timedOut` when the deadline passes before the socket is ready.
+    /// The deadline is kept by the loop itself — `epoll_wait` sleeps no longer than the
+    /// earliest deadline of its waits — so it costs no thread and no sleep. A deadline
+    /// already past still waits one loop turn (a socket ready by then wins).
+    func wait(for fd: Int32, events: Events, until deadline: ContinuousClock.Instant?) async -> Wake {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
+            var wake = false
             let parked = state.withLock { s -> Bool in
                 guard var socket = s.sockets[fd] else { return false }
                 precondition(socket.waiter == nil, "two waiters on socket \(fd)")
@@ -180,10 +217,23 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                     socket.armed = events.rawValue
                 }
                 socket.waiter = continuation
+                socket.token = 0
+                if let deadline {
+                    socket.token = s.nextToken
+                    s.nextToken += 1
+                    s.deadlines.push(.init(deadline: deadline, fd: fd, token: socket.token, turn: s.turn))
+                    // A loop asleep (in another thread's `epoll_wait`) past this deadline
+                    // must wake to sleep less.
+                    if s.sleeping, s.sleepingUntil.map({ deadline < $0 }) ?? true {
+                        s.sleeping = false
+                        wake = true
+                    }
+                }
                 s.sockets[fd] = socket
                 return true
             }
-            if !parked { continuation.resume(returning: false) }
+            if wake { eventfd_write(wakeFD, 1) }
+            if !parked { continuation.resume(returning: .gone) }
         }
     }
 
@@ -198,7 +248,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         let executor = asUnownedTaskExecutor()
         var batch: [UnownedJob] = []
         var events = [epoll_event](repeating: epoll_event(), count: 128)
-        var resumed: [UnsafeContinuation<Bool, Never>] = []
+        var resumed: [(UnsafeContinuation<Wake, Never>, Wake)] = []
         while true {
             // The jobs queued so far (resumed tasks first run in the turn after their sockets
             // became ready); jobs they queue wait for the next turn, so sockets are polled
@@ -206,25 +256,35 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             state.withLock { s in swap(&s.jobs, &batch) }
             for job in batch { job.runSynchronously(on: executor) }
             batch.removeAll(keepingCapacity: true)
-            let block = state.withLock { s -> Bool in
-                if !s.jobs.isEmpty { return false }
+            // How long epoll_wait may block: not at all with jobs queued, else until the
+            // earliest deadline of a wait (-1: none).
+            let (timeout, timed, turn) = state.withLock { s -> (Int32, Bool, UInt64) in
+                s.turn &+= 1
+                let first = s.deadlines.first
+                if !s.jobs.isEmpty { return (0, first != nil, s.turn) }
+                var timeout: Int32 = -1
+                if let first {
+                    timeout = Self.milliseconds(until: first.deadline)
+                    if timeout == 0 { return (0, true, s.turn) }
+                }
                 s.sleeping = true
-                return true
+                s.sleepingUntil = first?.deadline
+                return (timeout, first != nil, s.turn)
             }
             let count = events.withUnsafeMutableBufferPointer { buffer in
-                epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), block ? -1 : 0)
+                epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
             }
-            if block { state.withLock { $0.sleeping = false } }
-            if count <= 0 { continue }  // EINTR, or nothing ready
+            if timeout != 0 { state.withLock { $0.sleeping = false } }
+            if count <= 0 && !timed { continue }  // EINTR, or nothing ready and nothing due
             var woken = false
             state.withLock { s in
-                for i in 0..<Int(count) {
+                for i in 0..<max(0, Int(count)) {
                     let fd = events[i].data.fd
                     if fd == wakeFD {
                         woken = true
                     } else if var socket = s.sockets[fd] {
                         if let waiter = socket.waiter {
-                            resumed.append(waiter)
+                            resumed.append((waiter, .ready))
                             socket.waiter = nil
                         } else {
                             var event = epoll_event()
@@ -234,6 +294,23 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                         s.sockets[fd] = socket
                     }
                 }
+                // Deadlines come due after the sockets are read, and only for waits parked
+                // before this turn's epoll_wait (a wait parked since, by another thread, has
+                // not been polled yet: it is left for the next turn, which will not block).
+                // So a socket ready by its deadline wins. The clock is read only when a
+                // deadline exists.
+                guard let first = s.deadlines.first else { return }
+                let now = ContinuousClock.now
+                guard first.deadline <= now else { return }
+                while let due = s.deadlines.first, due.deadline <= now, due.turn < turn {
+                    s.deadlines.removeFirst()
+                    guard var socket = s.sockets[due.fd], socket.token == due.token,
+                          let waiter = socket.waiter else { continue }  // resumed already
+                    resumed.append((waiter, .timedOut))
+                    socket.waiter = nil
+                    socket.token = 0
+                    s.sockets[due.fd] = socket
+                }
             }
             if woken {
                 var value: eventfd_t = 0
@@ -241,8 +318,64 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             // Each resumption enqueues its task here (when it prefers this loop): it runs
             // at the top of the next turn, without waking anything.
-            for waiter in resumed { waiter.resume(returning: true) }
+            for (waiter, wake) in resumed { waiter.resume(returning: wake) }
             resumed.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Whole milliseconds from now until `deadline`, rounded up (`epoll_wait`'s unit: never
+    /// wake before it), 0 when it has passed.
+    static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: ms)
+    }
+}
+
+/// The deadlines of an `EventLoop`'s waits: a binary min-heap by deadline.
+struct DeadlineHeap {
+    struct Entry {
+        var deadline: ContinuousClock.Instant
+        var fd: Int32
+        var token: UInt64
+        /// The loop's `turn` when the wait was parked.
+        var turn: UInt64
+    }
+
+    private var entries: [Entry] = []
+
+    var first: Entry? { entries.first }
+    var count: Int { entries.count }
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].deadline < entries[parent].deadline else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    @discardableResult
+    mutating func removeFirst() -> Entry {
+        let first = entries[0]
+        let last = entries.removeLast()
+        guard !entries.isEmpty else { return first }
+        entries[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
+            if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
+            if smallest == parent { break }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
     }
 }

@@ -14,15 +14,16 @@ import Synchronization
 /// thread and one back per login, measured at about twice pgbench's CPU per login). Callers
 /// elsewhere work the same, resumed on Swift's global executor after each wait.
 ///
-/// Connecting is the exception: `PQconnectStartParams` resolves host names synchronously, so
-/// the connect runs on a short-lived thread of its own (`ConnectionThread`), as does
-/// `PQcancel`. One statement at a time per connection: a second caller gets an error, and
-/// `close()` during a statement closes the connection when the statement ends.
+/// One statement at a time per connection: a second caller gets an error, and `close()`
+/// during a statement closes the connection when the statement ends.
 ///
-/// **Connecting.** `connect(parameters:)` uses `PQconnectStartParams` with
-/// `PQERRORS_VERBOSE` set before polling, so that a connection the server refuses
-/// (`FATAL:  53300: sorry, too many clients already`) keeps its SQLSTATE; libpq's own
-/// `connect_timeout` only applies to its blocking connect, so this poll loop enforces it.
+/// **Connecting** is driven on the loop too, with libpq's documented non-blocking connect
+/// (`PQconnectStartParams`, then `PQconnectPoll` each time the socket is ready as the last
+/// call asked: `PGRES_POLLING_READING` or `_WRITING`): no thread per connect, and a surge
+/// of connects (a deploy opening its pools) costs one `epoll_wait` per loop turn for all of
+/// them. See `connect(parameters:loop:)` for what still blocks the loop's thread (host-name
+/// resolution, the client side of password authentication). Only `cancel()` uses a thread
+/// (`ConnectionThread.cancels`, one for the process), as libpq 15 has no non-blocking cancel.
 ///
 /// **Errors.** Every failure is a `PGError` carrying the SQLSTATE (`PG_DIAG_SQLSTATE` for
 /// statements); its text never contains the connection's password.
@@ -39,24 +40,19 @@ public final class PGConnection: @unchecked Sendable {
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
 
-    /// `socket` is the connection's own duplicate of libpq's socket (`F_DUPFD_CLOEXEC`), or
-    /// -1 when it could not be made or watched (`connect` then fails). libpq closes its socket
-    /// by itself when it reads end-of-file, and the kernel may hand that number to the next
-    /// connection; the duplicate keeps this connection's number (and the loop's registration
-    /// under it) its own until `finish()` closes it.
-    private init(handle: OpaquePointer, loop: EventLoop, password: String?) {
+    /// `socket` is the connection's own duplicate of libpq's socket, registered with `loop`
+    /// (`WatchedSocket`): libpq closes its socket by itself when it reads end-of-file, and
+    /// the kernel may hand that number to the next connection; the duplicate keeps this
+    /// connection's number (and the loop's registration under it) its own until `finish()`
+    /// closes it.
+    private init(handle: OpaquePointer, socket: Int32, loop: EventLoop, password: String?) {
         self.handle = handle
+        self.socket = socket
         self.loop = loop
         self.password = password
         self.backendPID = PQbackendPID(handle)
         self.cancelHandle = PQgetCancel(handle).map(UnsafeHandle.init(raw:))
         PQsetnonblocking(handle, 1)
-        var socket = fcntl(PQsocket(handle), F_DUPFD_CLOEXEC, 0)
-        if socket >= 0 && !loop.register(socket) {
-            Glibc.close(socket)
-            socket = -1
-        }
-        self.socket = socket
     }
 
     deinit {
@@ -65,29 +61,38 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Connects with libpq keyword/value `parameters` (e.g. `host`, `port`, `dbname`,
-    /// `user`, `connect_timeout`, `application_name`, `options`). A non-numeric or absent
-    /// `connect_timeout` means wait as long as libpq does (forever). Its statements wait on `loop`.
+    /// `user`, `connect_timeout`, `application_name`, `options`). Its statements wait on `loop`.
+    ///
+    /// The connect runs on `loop`'s thread: `PQconnectStartParams`, then `PQconnectPoll`
+    /// whenever the socket is readable or writable as the previous call asked, waiting with
+    /// `EventLoop.wait(for:events:until:)` in between. libpq may change sockets during a
+    /// connect (another address of the host, another host of a list, a retry without SSL),
+    /// so the socket is checked after every `PQconnectPoll` and re-registered when it changed.
+    /// `PQERRORS_VERBOSE` is set before polling, so that a connection the server refuses
+    /// (`FATAL:  53300: sorry, too many clients already`) keeps its SQLSTATE. The password
+    /// never appears in an error.
+    ///
+    /// `connect_timeout` (whole seconds; 1 counts as 2, as in libpq; absent, non-numeric or
+    /// 0 means no limit) bounds the whole connect, all hosts and addresses together. libpq
+    /// enforces it only in its blocking connect, so this one does, as the deadline of its
+    /// waits on the loop (no timer thread, no sleep): past it, the connect fails with
+    /// `timeout expired`.
+    ///
+    /// **What still blocks the loop's thread.** libpq resolves host names synchronously
+    /// (`getaddrinfo`, inside `PQconnectStartParams` and inside the `PQconnectPoll` that
+    /// moves on to another host): a `host` that needs DNS stalls every connection of the loop
+    /// for the lookup. The servers confgate connects to here are named by a Unix socket
+    /// directory or a numeric address (scratch servers: a socket directory, or 127.0.0.1 for
+    /// their TCP listener), which need no lookup; a `--postgres` URL with a host name pays one
+    /// lookup per connect (give `hostaddr` as well to avoid it). Password authentication's
+    /// client side (SCRAM's key derivation) also runs inside `PQconnectPoll`, a few
+    /// milliseconds per connect; scratch servers use `trust`.
     public static func connect(
         parameters: [String: String], loop: EventLoop = .next()
     ) async throws(PGError) -> PGConnection {
-        let thread = ConnectionThread(name: "confgate-pg-connect")
-        defer { thread.shutdown() }
-        let password = parameters["password"]
-        let outcome = await thread.run { () -> Result<UnsafeHandle, PGError> in
-            Self.connectBlocking(parameters, password: password)
-        }
-        switch outcome {
-        case .success(let h)?:
-            let connection = PGConnection(handle: h.raw, loop: loop, password: password)
-            guard connection.socket >= 0 else {
-                throw PGError(.connect, sqlState: nil, message: "cannot watch the connection's socket (errno \(errno))")
-            }
-            return connection
-        case .failure(let error)?:
-            throw error
-        case nil:
-            throw PGError(.connect, sqlState: nil, message: "connection thread stopped")
-        }
+        try await loop.run { () async -> Result<PGConnection, PGError> in
+            await connectOnLoop(parameters, loop: loop)
+        }.get()
     }
 
     /// Runs one statement with `$1...` parameters in text format (`nil` is SQL NULL).
@@ -132,15 +137,20 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Asks the server to cancel the statement this connection is running (`PQcancel`, a
-    /// separate short connection, made on a thread of its own); the statement then fails
-    /// with SQLSTATE 57014. Does nothing when no statement runs. Returns whether the request
-    /// was sent.
+    /// separate short connection); the statement then fails with SQLSTATE 57014. Does
+    /// nothing when no statement runs. Returns whether the request was sent.
+    ///
+    /// `PQcancel` blocks (it connects, sends the request and waits for the server to close),
+    /// and libpq 15 has no non-blocking cancel (`PQcancelStart`/`PQcancelPoll` came in 17),
+    /// nor a way to read the key a cancel request carries to send it ourselves. So every
+    /// cancel of the process runs on one shared thread, in order (`ConnectionThread.cancels`):
+    /// no thread per call, never on a loop or on Swift's cooperative pool. Cancels are rare
+    /// (nothing in confgate's own paths calls this today; tests do); one that hangs (an
+    /// unreachable host) delays the ones queued after it.
     @discardableResult
     public func cancel() async -> Bool {
         guard let cancelHandle else { return false }
-        let thread = ConnectionThread(name: "confgate-pg-cancel")
-        defer { thread.shutdown() }
-        return await thread.run {
+        return await ConnectionThread.cancels.run {
             var buffer = [CChar](repeating: 0, count: 256)
             return PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 1
         } ?? false
@@ -252,22 +262,25 @@ public final class PGConnection: @unchecked Sendable {
         return PGError.fromMessage(kind, String(cString: PQerrorMessage(handle)), password: password)
     }
 
-    // MARK: - Connecting (blocking, on a thread of its own) and reading results
+    // MARK: - Connecting (on the loop) and reading results
 
-    private static func connectBlocking(_ parameters: [String: String], password: String?) -> Result<UnsafeHandle, PGError> {
+    /// The connect itself; runs on `loop` (see `connect(parameters:loop:)`).
+    private static func connectOnLoop(_ parameters: [String: String], loop: EventLoop) async -> Result<PGConnection, PGError> {
+        let password = parameters["password"]
         let keys = Array(parameters.keys)
         var keyPointers = keys.map { UnsafePointer<CChar>(strdup($0)) } + [nil]
         var valuePointers = keys.map { UnsafePointer<CChar>(strdup(parameters[$0]!)) } + [nil]
-        defer {
-            for p in keyPointers { free(UnsafeMutablePointer(mutating: p)) }
-            for p in valuePointers { free(UnsafeMutablePointer(mutating: p)) }
-        }
-        guard let conn = PQconnectStartParams(&keyPointers, &valuePointers, 0) else {
+        let started = PQconnectStartParams(&keyPointers, &valuePointers, 0)
+        for p in keyPointers { free(UnsafeMutablePointer(mutating: p)) }
+        for p in valuePointers { free(UnsafeMutablePointer(mutating: p)) }
+        guard let conn = started else {
             return .failure(PGError(.connect, sqlState: nil, message: "libpq could not allocate a connection"))
         }
         PQsetErrorVerbosity(conn, PQERRORS_VERBOSE)
-        func fail(_ text: String? = nil) -> Result<UnsafeHandle, PGError> {
+        var watched: WatchedSocket?
+        func fail(_ text: String? = nil) -> Result<PGConnection, PGError> {
             let message = text ?? String(cString: PQerrorMessage(conn))
+            watched?.close(on: loop)
             PQfinish(conn)
             return .failure(PGError.fromMessage(.connect, message, password: password))
         }
@@ -277,24 +290,29 @@ public final class PGConnection: @unchecked Sendable {
         let deadline = timeout.map { ContinuousClock.now + .seconds($0) }
         var state = PGRES_POLLING_WRITING
         while true {
-            switch state {
-            case PGRES_POLLING_OK:
+            if state == PGRES_POLLING_FAILED { return fail() }
+            // libpq's socket now; a different one than watched (or none yet) is watched instead.
+            let fd = PQsocket(conn)
+            if watched?.isDuplicate(of: fd) != true {
+                watched?.close(on: loop)
+                watched = WatchedSocket(duplicating: fd, on: loop)
+                if watched == nil { return fail("cannot watch the connection's socket (errno \(errno))") }
+            }
+            if state == PGRES_POLLING_OK {
                 PQsetErrorVerbosity(conn, PQERRORS_DEFAULT)
-                return .success(UnsafeHandle(raw: conn))
-            case PGRES_POLLING_FAILED:
-                return fail()
-            default:
-                var fd = pollfd(fd: PQsocket(conn), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), revents: 0)
-                var waitMs: Int32 = -1
-                if let deadline {
-                    let left = deadline - ContinuousClock.now
-                    if left <= .zero { return fail("timeout expired (connect_timeout = \(timeout!)s)") }
-                    let (s, atto) = left.components
-                    waitMs = Int32(clamping: s * 1000 + atto / 1_000_000_000_000_000 + 1)
+                return .success(PGConnection(handle: conn, socket: watched!.fd, loop: loop, password: password))
+            }
+            let events: EventLoop.Events = state == PGRES_POLLING_READING ? .readable : .writable
+            while true {
+                switch await loop.wait(for: watched!.fd, events: events, until: deadline) {
+                case .ready: break
+                case .timedOut: return fail("timeout expired (connect_timeout = \(timeout!)s)")
+                case .gone: return fail("the connection's socket is no longer watched")
                 }
-                let ready = poll(&fd, 1, waitMs)
-                if ready < 0 && errno != EINTR { return fail("poll failed: errno \(errno)") }
-                if ready == 0 { continue }  // re-check the deadline
+                // PQconnectPoll must only be called once the socket is ready as asked (a
+                // write-ready socket is how it learns that a TCP connect completed): a wake
+                // for another reason waits again.
+                if watched!.isReady(for: events) { break }
             }
             state = PQconnectPoll(conn)
         }
@@ -334,4 +352,50 @@ public final class PGConnection: @unchecked Sendable {
 /// A libpq handle moved between threads; only ever used by one thread at a time.
 struct UnsafeHandle: @unchecked Sendable {
     let raw: OpaquePointer
+}
+
+/// A connection's own duplicate of libpq's socket (`F_DUPFD_CLOEXEC`), registered with a
+/// loop, and which socket it duplicates (device and inode: libpq may close its socket and
+/// open another that gets the same number).
+struct WatchedSocket {
+    let fd: Int32
+    private let device: UInt64
+    private let inode: UInt64
+
+    /// Duplicates `socket` and registers the duplicate with `loop`; `nil` (errno set) when
+    /// `socket` is -1 or either step fails.
+    init?(duplicating socket: Int32, on loop: EventLoop) {
+        guard socket >= 0 else { return nil }
+        let fd = fcntl(socket, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, loop.register(fd) else {
+            let saved = errno
+            Glibc.close(fd)
+            errno = saved
+            return nil
+        }
+        self.fd = fd
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// Whether `socket` is the socket this one duplicates.
+    func isDuplicate(of socket: Int32) -> Bool {
+        var info = stat()
+        guard socket >= 0, fstat(socket, &info) == 0 else { return false }
+        return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+    }
+
+    /// Whether the socket is ready for `events` now, or has an error or a hang-up (`poll`
+    /// without waiting).
+    func isReady(for events: EventLoop.Events) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(events.contains(.readable) ? POLLIN : POLLOUT), revents: 0)
+        return poll(&p, 1, 0) != 0  // an error of poll itself: let libpq see it
+    }
+
+    func close(on loop: EventLoop) {
+        loop.deregister(fd)
+        Glibc.close(fd)
+    }
 }
