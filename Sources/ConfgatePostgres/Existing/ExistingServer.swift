@@ -100,15 +100,8 @@ public struct ExistingServer: Sendable {
                 existing: self, database: name,
                 serviceTarget: target(database: name, user: AuthSchema.serviceRole, password: servicePassword),
                 superuserTarget: target(database: name, user: base["user"] ?? AuthSchema.superuserRole, password: base["password"]))
-            var held: [PGConnection] = []
-            var parameters = trial.serviceTarget.parameters
-            parameters["application_name"] = "other-client"
-            for i in 0..<asked.otherClients {
-                do { held.append(try await PGConnection.connect(parameters: parameters)) } catch {
-                    notes.append("only \(i) of other_clients = \(asked.otherClients) could connect: \(error)")
-                    break
-                }
-            }
+            let (held, note) = await OtherClients.open(asked.otherClients, parameters: trial.serviceTarget.parameters)
+            if let note { notes.append(note) }
             trial.setApplied(AppliedServerSettings(
                 maxConnections: maxConnections, superuserReservedConnections: superuserReserved,
                 reservedConnections: reserved, otherClientsHeld: held.count, notes: notes), held: held)

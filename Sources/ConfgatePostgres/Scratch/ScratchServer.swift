@@ -208,18 +208,9 @@ public final class ScratchServer: Sendable {
         await admin.close()
         await BackendWatch.waitUntilGone(postmaster: postmasterPID, role: AuthSchema.superuserRole)
 
-        var held: [PGConnection] = []
         let service = ConnectionTarget(host: directory, port: port, database: AuthSchema.database, user: AuthSchema.serviceRole)
-        var parameters = service.parameters
-        parameters["application_name"] = "other-client"
-        for i in 0..<s.otherClients {
-            do {
-                held.append(try await PGConnection.connect(parameters: parameters))
-            } catch {
-                notes.append("only \(i) of other_clients = \(s.otherClients) could connect: \(error)")
-                break
-            }
-        }
+        let (held, note) = await OtherClients.open(s.otherClients, parameters: service.parameters)
+        if let note { notes.append(note) }
         let applied = AppliedServerSettings(
             maxConnections: maxConnections, superuserReservedConnections: superuserReserved,
             reservedConnections: reserved, reservedModelledByRoleLimit: modelReserved,
