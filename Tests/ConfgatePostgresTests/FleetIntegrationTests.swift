@@ -52,7 +52,7 @@ struct FleetIntegrationTests {
             server: .init(maxConnections: 20, superuserReservedConnections: 3))
         try await withScratchServer(TestSupport.options(settings.server), logger: TestSupport.logger) { server in
             #expect(server.applied.usable == 17)
-            let fleet = Fleet(settings: settings, parameters: parameters(server, settings, application: "exhaust"),
+            let fleet = ServiceFleet(settings: settings, parameters: parameters(server, settings, application: "exhaust"),
                               dbTime: .milliseconds(300))
             await fleet.start()
             // Sequential start: the first two instances fill their pools, the third is left short.

@@ -37,7 +37,7 @@ public enum VerifyPipeline {
         if let executor {
             await runTrials(plan, input, executor: executor, events: events, into: &result)
         }
-        result.verdict = VerifyJudgement.judge(result, interrupted: interrupted())
+        result.verdict = VerdictJudge.judge(result, interrupted: interrupted())
         return result
     }
 

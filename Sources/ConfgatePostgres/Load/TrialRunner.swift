@@ -96,7 +96,7 @@ public struct TrialRunner: Sendable {
         } catch {
             throw ConfgateError(.environment, "could not open the monitoring connection: \(error)")
         }
-        let fleet = Fleet(settings: settings, parameters: server.serviceParameters, dbTime: load.dbTime)
+        let fleet = ServiceFleet(settings: settings, parameters: server.serviceParameters, dbTime: load.dbTime)
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()
 

@@ -6,11 +6,11 @@ import Synchronization
 /// One instance of the test auth service (design §6): its own connection pool, built
 /// from one side's `[pool]` and `[database]` settings, and the login transaction.
 public final class AuthService: Sendable {
-    public typealias Pool = ConnectionPool<PGConnectionFactory, ContinuousClock>
+    public typealias ServicePool = ConnectionPool<PGConnectionFactory, ContinuousClock>
 
     /// `auth-service-3`: also the `application_name` of its connections.
     public let name: String
-    public let pool: Pool
+    public let pool: ServicePool
     /// Extra server time per login, in seconds, as `pg_sleep` takes it; `nil` for none.
     let dbTimeSeconds: String?
     private let inFlight = Mutex<(count: Int, drained: [CheckedContinuation<Void, Never>])>((0, []))
@@ -21,7 +21,7 @@ public final class AuthService: Sendable {
         var parameters = parameters
         parameters["application_name"] = name
         let p = settings.pool
-        pool = Pool(
+        pool = ServicePool(
             configuration: PoolConfiguration(
                 maxSize: p.maxSize, minIdle: p.effectiveMinIdle, acquireTimeout: p.acquireTimeout.duration,
                 idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration),
@@ -48,7 +48,7 @@ public final class AuthService: Sendable {
     public func login(user: Int, badPassword: Bool) async -> Outcome {
         inFlight.withLock { $0.count += 1 }
         defer { finishOne() }
-        let lease: Pool.Lease
+        let lease: ServicePool.Lease
         do {
             // A connection served by the loop this login runs on, when one is idle: its
             // statements then resume right here, with no hand-off between loops.

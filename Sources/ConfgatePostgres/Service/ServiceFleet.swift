@@ -6,7 +6,7 @@ import Synchronization
 /// logins over the live ones (round robin), and the two moves of a rolling deploy. An
 /// instance of `processes` > 1 runs that many services, each with its own pool, as
 /// gunicorn or Node cluster workers do; the router spreads logins over all of them.
-public final class Fleet: LoginTarget {
+public final class ServiceFleet: LoginTarget {
     private struct State {
         var live: [AuthService] = []
         var retired: [AuthService] = []

@@ -1,6 +1,6 @@
-/// Turns a `VerifyResult`'s sides and findings into the inputs of `VerdictJudge`, and
-/// the verdict back into the result.
-public enum VerifyJudgement {
+/// The verdict of a whole `VerifyResult`: its sides and findings turned into the judge's
+/// inputs (rule errors and warnings, failed trials, paired rounds).
+extension VerdictJudge {
     /// The verdict for `result` (its `verdict` field is ignored and recomputed). `interrupted`
     /// (Ctrl-C before every trial ran) makes it inconclusive unless what ran already blocks.
     public static func judge(_ result: VerifyResult, interrupted: Bool = false) -> Verdict {
