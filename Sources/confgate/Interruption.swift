@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -19,27 +18,16 @@ enum Interruption {
     /// with code 3 (the watchdogs still stop any server within seconds).
     static func cancellable<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
-        let queue = DispatchQueue(label: "confgate.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler {
-                if signalled.exchange(true, ordering: .relaxed) {
-                    Terminal.writeError("\nconfgate: interrupted again, exiting now\n")
-                    exit(3)
-                }
-                Terminal.writeError("\nconfgate: interrupted, stopping (again to exit at once)\n")
-                task.cancel()
+        let signals = SignalWaiter { _, count in
+            signalled.store(true, ordering: .relaxed)
+            if count > 1 {
+                Terminal.writeError("\nconfgate: interrupted again, exiting now\n")
+                exit(3)
             }
-            source.resume()
-            sources.append(source)
+            Terminal.writeError("\nconfgate: interrupted, stopping (again to exit at once)\n")
+            task.cancel()
         }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        defer { signals.stop() }
         return try await task.value
     }
 }
