@@ -59,12 +59,23 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // Benchmarks that print figures (bench-login, postgres --bench): not the product's
+        // library, but the command line can run them.
+        .target(
+            name: "ConfgateBench",
+            dependencies: [
+                "ConfgateCore",
+                "ConfgatePostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command line: nothing but wiring.
         .executableTarget(
             name: "confgate",
             dependencies: [
                 "ConfgateCore",
                 "ConfgatePostgres",
+                "ConfgateBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,6 +86,7 @@ let package = Package(
             name: "ConfgatePostgresTests",
             dependencies: ["ConfgatePostgres", "ConfgateCore", "ConfgatePool"]
         ),
+        .testTarget(name: "ConfgateBenchTests", dependencies: ["ConfgateBench"]),
         // Runs the built `confgate` binary as a user would.
         .testTarget(name: "ConfgateCLITests", dependencies: ["confgate"]),
     ],

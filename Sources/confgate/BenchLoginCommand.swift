@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfgateCore
+import ConfgateBench
 import ConfgatePostgres
 import Foundation
 import Logging

@@ -65,7 +65,7 @@ public struct PostgresInstallation: Hashable, Sendable {
         isExecutable(dir + "/postgres") && isExecutable(dir + "/initdb")
     }
 
-    static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+    package static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
     private static func describe(_ dir: String, foundBy: String) async throws(ConfgateError) -> PostgresInstallation {
         let out: String

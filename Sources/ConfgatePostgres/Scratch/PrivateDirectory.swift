@@ -3,7 +3,7 @@ import Foundation
 
 /// File-system steps of the scratch cluster, done by confgate itself (as root or as the
 /// current user).
-enum PrivateDirectory {
+package enum PrivateDirectory {
     /// Where scratch directories go: `$CONFGATE_SCRATCH_DIR` when set; else `/dev/shm` when
     /// it is a tmpfs with at least 1 GiB free (a throwaway server has nothing to keep on a
     /// disk, and creating PostgreSQL's ~1,300 files on a disk file system can take a second
@@ -29,7 +29,7 @@ enum PrivateDirectory {
 
     /// Creates `<root>/cg-XXXXXX` (mode 0700) owned by `user`: short, so that the server's
     /// socket path `<dir>/.s.PGSQL.<port>` stays far below the 107-byte limit.
-    static func make(owner user: ServerUser?) throws(ConfgateError) -> String {
+    package static func make(owner user: ServerUser?) throws(ConfgateError) -> String {
         var template = Array("\(root)/cg-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else {
@@ -70,7 +70,7 @@ enum PrivateDirectory {
     }
 
     /// Removes `path` and everything below it; errors are ignored (best effort on teardown).
-    static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
     }
 
@@ -87,7 +87,7 @@ enum PrivateDirectory {
 
     /// Unpacks a template archive into a new data directory `destination` (mode 0700, owned
     /// by `user`); as root, tar keeps the archived owners.
-    static func unpack(_ file: String, to destination: String, owner user: ServerUser?) async throws(ConfgateError) {
+    package static func unpack(_ file: String, to destination: String, owner user: ServerUser?) async throws(ConfgateError) {
         guard mkdir(destination, 0o700) == 0 else {
             throw ConfgateError(.environment, "cannot create \(destination): \(errnoText())")
         }

@@ -9,7 +9,7 @@ import SystemPackage
 
 /// Runs short-lived tools (`initdb`, `cp`, `postgres --version`) through swift-subprocess,
 /// optionally as the unprivileged server user.
-enum ProcessRunner {
+package enum ProcessRunner {
     struct Failure: Error, CustomStringConvertible {
         var command: String
         var status: String
@@ -42,7 +42,7 @@ enum ProcessRunner {
 
     /// Runs `executable` and returns its stdout+stderr; throws `Failure` unless it exits 0.
     @discardableResult
-    static func output(
+    package static func output(
         _ executable: String, _ arguments: [String], user: ServerUser? = nil, workingDirectory: String? = nil
     ) async throws -> String {
         let (path, args) = commandLine(executable, arguments, user: user)

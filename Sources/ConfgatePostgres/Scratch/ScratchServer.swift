@@ -109,7 +109,7 @@ public final class ScratchServer: Sendable {
     private static let sweepOnce: Void = PrivateDirectory.sweepLeftovers()
 
     /// Starts a server from an existing template archive.
-    static func start(
+    package static func start(
         _ options: Options, installation: PostgresInstallation, user: ServerUser?, template: String, logger: Logger,
         onUnpacked: () -> Void = {}
     ) async throws(ConfgateError) -> ScratchServer {

@@ -1,4 +1,5 @@
 import ConfgateCore
+import ConfgatePostgres
 import Foundation
 import Logging
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import ConfgatePostgres
+@testable import ConfgateBench
 
 @Suite("bench-login: reading pgbench's summary")
 struct PgbenchOutputTests {
