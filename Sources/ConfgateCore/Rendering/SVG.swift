@@ -42,10 +42,12 @@ enum SVG {
     /// round linear steps when it spans less than a factor of 4.
     static func logTicks(_ low: Double, _ high: Double) -> [Double] {
         if high / low < 4 { return ticks(low, high, count: 6).values.filter { $0 > 0 } }
+        // Under two decades, 1-2-5 leaves too few ticks to read a value off: add 1.5, 3 and 7.
+        let steps: [Double] = high / low < 100 ? [1, 1.5, 2, 3, 5, 7] : [1, 2, 5]
         var out: [Double] = []
         var decade = pow(10, floor(log10(low)))
         while decade <= high {
-            for m in [1.0, 2, 5] where decade * m >= low && decade * m <= high { out.append(decade * m) }
+            for m in steps where decade * m >= low && decade * m <= high { out.append(decade * m) }
             decade *= 10
         }
         return out

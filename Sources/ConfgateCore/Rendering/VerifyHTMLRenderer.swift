@@ -24,6 +24,7 @@ public struct VerifyHTMLRenderer: Sendable {
                 .init(name: "current", style: ReportPalette.current, runs: r.current.runs),
                 .init(name: "proposed", style: ReportPalette.proposed, runs: r.proposed.runs),
             ]))
+            out += Self.section("latency-judgement", "The latency judgement", ReportLatency.judgement(r))
         }
         out += Self.section("findings", "Findings", Self.findings(r))
         out += Self.section("data-quality", "Data quality", ReportProvenance.dataQuality(r))
@@ -181,14 +182,7 @@ public struct VerifyHTMLRenderer: Sendable {
         out += "<p>Current and proposed are totals over the rounds (peaks: the highest round; latency: the median of rounds). "
             + "Evidence is rounds and logins measured per side (current / proposed).</p>\n"
         if !r.verdict.latency.isEmpty {
-            out += "<h3>Latency judgement (proposed ÷ current)</h3>\n<ul>\n"
-            for c in r.verdict.latency {
-                let outcome = c.regressed ? "regressed" : c.decides ? "within tolerance" : "reported, not judged"
-                out += "<li>" + HTML.escape(String(format: "%@: ×%.2f, %@ interval ×%.2f–×%.2f against tolerance ×%.2f: %@ (%@)",
-                                                   c.metric, c.ratio, ReportChecks.percent(c.confidence), c.lower, c.upper,
-                                                   1 + c.tolerance, outcome, c.method)) + "</li>\n"
-            }
-            out += "</ul>\n"
+            out += "<p>The latency rows are judged on the ratio proposed ÷ current and its interval: drawn under <em>The latency judgement</em> below.</p>\n"
         }
         let v = r.verdict
         for (title, reasons) in [("Why", v.reasons), ("Warnings", v.warnings)] where !reasons.isEmpty {
