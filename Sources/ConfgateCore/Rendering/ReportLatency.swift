@@ -15,8 +15,13 @@ enum ReportLatency {
         <p>How slow the slowest logins were, from each login's scheduled start to its completion \
         (measured logins only; warmup excluded). Read left to right: the median at 50%, then ever rarer \
         logins — at 99% one login in a hundred is slower than the line, at 99.9% one in a thousand. \
-        Each side's rounds are merged into one histogram before the percentiles are read. A line ends \
-        at its slowest login (●), at the rarest percentile its number of logins can tell apart.</p>
+        A line ends at its slowest login (●), at the rarest percentile its number of logins can tell apart.</p>
+
+        """
+
+    static let mergedNote = """
+        <p>Each side's rounds are merged into one histogram (their counts added) before the percentiles \
+        are read; percentiles of rounds are never averaged.</p>
 
         """
 
@@ -29,7 +34,7 @@ enum ReportLatency {
             title: "Latency by percentile\(drawn.count > 1 ? ", both sides" : "") (\(scope ?? roundsText(drawn)))",
             sides: drawn.map { .init(name: "\($0.name) (\($0.style.patternName))", style: $0.style,
                                      distribution: LatencyDistribution($0.runs.map(\.latency))) })
-        var out = distributionIntro + "<figure>\n" + chart.render() + "\n</figure>\n"
+        var out = distributionIntro + (drawn.count > 1 ? mergedNote : "") + "<figure>\n" + chart.render() + "\n</figure>\n"
         let distributions = chart.sides.map(\.distribution)
         var rows: [[String]] = LatencyDistribution.levels(decades: chart.decades).compactMap { p in
             let cells = distributions.map { d in d.total > 0 && p < d.resolvablePercent - 1e-9 ? SVGPercentileChart.ms(d.value(atPercent: p)) : "" }
