@@ -15,7 +15,9 @@ enum ReportLatency {
         <p>How slow the slowest logins were, from each login's scheduled start to its completion \
         (measured logins only; warmup excluded). Read left to right: the median at 50%, then ever rarer \
         logins — at 99% one login in a hundred is slower than the line, at 99.9% one in a thousand. \
-        A line ends at its slowest login (●), at the rarest percentile its number of logins can tell apart.</p>
+        Failed logins count too, when they gave up: a line that jumps to a flat stretch is logins \
+        waiting out a timeout. A line ends at its slowest login (●), at the rarest percentile its \
+        number of logins can tell apart.</p>
 
         """
 
