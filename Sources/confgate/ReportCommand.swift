@@ -6,18 +6,19 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Render a saved verify result (result.json) as HTML, Markdown, text or JUnit.",
+        abstract: "Render a saved verify or run result (result.json) as HTML, Markdown, text or JUnit.",
         discussion: """
-            Reads the JSON that `verify --format json` or `verify --report-dir` wrote and renders it \
-            again; no server is started. The HTML is one self-contained file: no network request, no \
+            Reads the JSON that `verify --format json`, `verify --report-dir`, `run --output` or \
+            `run --report-dir` wrote and renders it again; no server is started (a run result has no \
+            verdict, so no JUnit). The HTML is one self-contained file: no network request, no \
             JavaScript, charts as inline SVG (docs/report.md). Exits 0 once written, whatever the \
             verdict (verify's own exit code decided the merge); 2 when the file is not a confgate \
-            verify result of this schema version.
+            verify or run result of this schema version.
             """
     )
 
 
-    @Argument(help: ArgumentHelp("A saved verify result (result.json).", valueName: "result.json"))
+    @Argument(help: ArgumentHelp("A saved verify or run result (result.json).", valueName: "result.json"))
     var result: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write here instead of stdout.", valueName: "file"))
@@ -33,8 +34,11 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw ConfgateError(.badInput, "cannot read \(result): \(error.localizedDescription)")
         }
-        let verify = try ReportInput.verifyResult(data, name: result)
-        let text = format.render(verify, style: output == nil ? Terminal.outputStyle : .plain)
+        let text: String
+        switch try ReportInput.read(data, name: result) {
+        case .verify(let verify): text = format.render(verify, style: output == nil ? Terminal.outputStyle : .plain)
+        case .run(let run): text = try RunFormat.render(run, as: format)
+        }
         guard let output else { return Terminal.write(text) }
         do {
             try text.write(toFile: output, atomically: true, encoding: .utf8)

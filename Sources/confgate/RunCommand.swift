@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
             Starts a scratch PostgreSQL with the file's [server] settings, a fleet of test auth service \
             instances with its [pool] settings, and drives synthetic logins as the gate file's [load] \
             section says (flags override it). Prints a summary; --output writes the full result \
-            (summary, 100 ms timeline, latency histogram) as JSON. Ctrl-C stops cleanly and reports what \
+            (summary, 100 ms timeline, latency histogram) as JSON; --report-dir DIR writes it as \
+            DIR/result.json with DIR/report.html, a self-contained page of charts (docs/report.md). Ctrl-C stops cleanly and reports what \
             was measured, marked incomplete. Exit codes: 0 it ran (whatever it measured), 2 bad input, \
             3 environment failure, interrupted, or a driver that could not keep up.
             """
@@ -35,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the full result as JSON here.", valueName: "file"))
     var output: String?
 
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Write result.json (as --output) and report.html, the HTML report, into this directory.", valueName: "dir"))
+    var reportDir: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -55,10 +59,35 @@ struct RunCommand: AsyncParsableCommand {
         if let output {
             try JSONOutput.write(result, to: output)
         }
+        if let reportDir {
+            try Self.writeReport(result, to: reportDir)
+        }
         if !result.summary.complete { throw ExitCode(3) }
         if result.summary.lagTooHigh {
             Terminal.writeError("confgate: inconclusive: the load driver fell behind its schedule (\(result.summary.lagText))\n")
             throw ExitCode(3)
+        }
+    }
+}
+
+extension RunCommand {
+    /// `--report-dir`: the result as JSON (what `--output` writes) and the HTML page drawn
+    /// from that JSON read back, so the page shows exactly what the saved file holds (its
+    /// DSN password redacted) and `confgate report result.json` redraws the same page.
+    static func writeReport(_ result: RunResult, to directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfgateError(.badInput, "cannot create \(directory): \(error.localizedDescription)")
+        }
+        let json = (directory as NSString).appendingPathComponent("result.json")
+        try JSONOutput.write(result, to: json)
+        let saved = try JSONDecoder().decode(RunResult.self, from: JSONOutput.encode(result))
+        let html = (directory as NSString).appendingPathComponent("report.html")
+        do {
+            try RunHTMLRenderer().render(saved).write(toFile: html, atomically: true, encoding: .utf8)
+        } catch {
+            throw ConfgateError(.badInput, "cannot write \(html): \(error.localizedDescription)")
         }
     }
 }

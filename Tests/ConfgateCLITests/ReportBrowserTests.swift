@@ -56,7 +56,7 @@ struct ReportBrowserTests {
         #expect(sentence.contains("steady demand 120 &gt; usable 97"))
         #expect(dom.contains(sentence))
         #expect(dom.contains("BLOCKED"))
-        for chart in ["chart-connections", "chart-logins-current", "chart-logins-proposed"] {
+        for chart in ["chart-connections", "chart-logins-current", "chart-logins-proposed", "chart-latency", "chart-latency-judgement"] {
             let svg = try #require(dom.components(separatedBy: "<svg id=\"\(chart)\"").dropFirst().first, "\(chart) missing")
             let body = svg.components(separatedBy: "</svg>").first ?? ""
             #expect(body.contains("<path d=\"M"), "\(chart) has no drawn path")

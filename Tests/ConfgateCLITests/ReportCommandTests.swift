@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `confgate report` (issue #13), run as a user runs it: a saved verify result re-rendered
+/// `confgate report` (issue #13), run as a user runs it: a saved verify or run result re-rendered
 /// without a server, and every file that is not one refused with exit 2 and what it is.
 @Suite("confgate report")
 struct ReportCommandTests {
@@ -50,9 +50,10 @@ struct ReportCommandTests {
         outage = outage.replacingOccurrences(of: "\n  \"schemaVersion\" : 1,", with: "\n  \"schemaVersion\" : 99,")
         let cases: [(String, String)] = [
             (try file("broken.json", "{ not json"), "is not JSON"),
-            (try file("other.json", "{\"name\": \"k6\", \"metrics\": {}}"), "is JSON but not a confgate verify result"),
+            (try file("other.json", "{\"name\": \"k6\", \"metrics\": {}}"), "is JSON but not a confgate verify or run result"),
             (try file("list.json", "[1, 2]"), "its top level is not an object"),
-            (try file("run.json", "{\"schemaVersion\": 1, \"summary\": {}, \"timeline\": []}"), "is a confgate run result"),
+            (try file("run.json", "{\"schemaVersion\": 1, \"summary\": {}, \"timeline\": []}"), "is a confgate run result (schema version 1) but does not read"),
+            (try file("run-future.json", "{\"schemaVersion\": 9, \"summary\": {}, \"timeline\": []}"), "is a confgate run result of schema version 9; this confgate reads version 1"),
             (try file("future.json", outage), "schema version 99; this confgate reads version 1"),
             (directory.appendingPathComponent("missing.json").path, "cannot read"),
         ]
@@ -62,6 +63,34 @@ struct ReportCommandTests {
             #expect(r.stderr.contains(message), "\(path): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.html").path))
+    }
+
+    /// The proposed round of the saved outage result, as the run result `run --output` writes.
+    private func savedRun(in directory: URL) throws -> String {
+        let data = try Data(contentsOf: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/results/verify-outage.json"))
+        let verify = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let trials = try #require((verify["proposed"] as? [String: Any])?["trials"] as? [[String: Any]])
+        let run = try #require(trials.first?["result"] as? [String: Any])
+        let path = directory.appendingPathComponent("run.json").path
+        try JSONSerialization.data(withJSONObject: run, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func rendersARunResult() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try savedRun(in: directory)
+        let output = directory.appendingPathComponent("report.html").path
+        let r = try ConfgateRunner.run(["report", run, "-o", output])
+        #expect(r.status == 0, "\(r.stderr)")
+        let golden = try String(contentsOf: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/results/run-outage.html"), encoding: .utf8)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == golden)
+        let text = try ConfgateRunner.run(["report", run, "--format", "text"])
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("confgate run: fixtures/outage.conf"))
+        let junit = try ConfgateRunner.run(["report", run, "--format", "junit"])
+        #expect(junit.status == 2)
+        #expect(junit.stderr.contains("no verdict to write as JUnit"))
     }
 
     @Test func verifyReportDirAlsoWritesTheHTMLReport() throws {

@@ -66,6 +66,35 @@ struct RunVerifyCommandTests {
 
     // MARK: confgate run
 
+    @Test func runReportDirWritesTheResultAndItsPage() throws {
+        try withTemporaryDirectory { dir in
+            let reportDir = dir + "/report"
+            let result = try confgate(["run", "--settings", "fixtures/current.conf", "--deploy", "off", "--report-dir", reportDir] + Self.short)
+            expectRan(result)
+            expectNoPassword(result, "run --report-dir")
+            let json = try jsonObject(atPath: reportDir + "/result.json")
+            let summary = try #require(json["summary"] as? [String: Any])
+            let completed = try #require(summary["completed"] as? Int)
+            let peak = try #require(summary["peakServerConnections"] as? Int)
+            let usable = try #require(summary["usable"] as? Int)
+            #expect(completed > 0)
+            let html = try String(contentsOfFile: reportDir + "/report.html", encoding: .utf8)
+            #expect(html.hasPrefix("<!DOCTYPE html>"))
+            #expect(html.contains("confgate run: <code>fixtures/current.conf</code>"))
+            #expect(html.contains("\(completed) logins completed of"))
+            #expect(html.contains("peak \(peak) of usable \(usable) server connections"))
+            for chart in ["chart-connections", "chart-logins", "chart-latency"] {
+                #expect(html.contains("<svg id=\"\(chart)\""), "\(chart)")
+            }
+            #expect(!html.contains(Self.password))
+            #expect(!html.lowercased().contains("<script"))
+            // The saved result draws the same page again.
+            let again = try confgate(["report", reportDir + "/result.json"])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout == html)
+        }
+    }
+
     @Test func runOnTheOutageShowsRefusedLoginsAndPeakAtTheLimit() throws {
         try withTemporaryDirectory { dir in
             let output = dir + "/run.json"

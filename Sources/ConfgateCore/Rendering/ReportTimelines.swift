@@ -4,22 +4,70 @@ import Foundation
 /// against the limits, and logins per 100 ms by outcome. Each chart comes with its data
 /// in a `<details>` table.
 struct ReportTimelines {
-    var result: VerifyResult
+    /// One line of the charts: a side's first round (verify) or the run itself.
+    struct Side {
+        var name: String
+        var run: RunResult
+        var style: LineStyle
+    }
 
-    /// The first completed round of each side, or `nil` for a side that ran none.
-    var currentRun: RunResult? { result.current.runs.first }
-    var proposedRun: RunResult? { result.proposed.runs.first }
+    var sides: [Side]
+    /// When the schedule's last login was due (warmup + duration), in seconds: later points
+    /// are logins still finishing (waiting out a timeout), not new load.
+    var scheduleEnd: Double
+    /// The horizontal limits on the connections chart.
+    var thresholds: [SVGLineChart.Threshold]
+    /// ` (round 1 of each side)` after the connections chart's title, or nothing.
+    var titleScope: String
+    /// One run (`confgate run`) rather than two sides.
+    var single: Bool
+
+    init(result: VerifyResult) {
+        sides = [("current", result.current.runs.first, ReportPalette.current), ("proposed", result.proposed.runs.first, ReportPalette.proposed)]
+            .compactMap { name, run, style in run.map { Side(name: name, run: $0, style: style) } }
+        scheduleEnd = result.load.warmup.seconds + result.load.duration.seconds
+        titleScope = " (round 1 of each side)"
+        single = false
+        var thresholds: [SVGLineChart.Threshold] = []
+        let c = result.current.settings.server, p = result.proposed.settings.server
+        let uc = result.current.derived.usable, up = result.proposed.derived.usable
+        let share = result.gate.maxUtilization
+        if c.maxConnections == p.maxConnections {
+            thresholds.append(.init(label: "max_connections \(p.maxConnections)", value: Double(p.maxConnections), style: ReportPalette.maxConnections))
+        } else {
+            thresholds.append(.init(label: "max_connections \(c.maxConnections) (cur.)", value: Double(c.maxConnections), style: ReportPalette.maxConnections))
+            thresholds.append(.init(label: "max_connections \(p.maxConnections) (prop.)", value: Double(p.maxConnections), style: ReportPalette.maxConnections))
+        }
+        if uc == up {
+            thresholds.append(.init(label: "usable \(up)", value: Double(up), style: ReportPalette.usable))
+        } else {
+            thresholds.append(.init(label: "usable \(uc) (current)", value: Double(uc), style: ReportPalette.usable))
+            thresholds.append(.init(label: "usable \(up) (proposed)", value: Double(up), style: ReportPalette.usable))
+        }
+        let warnAt = Double(up) * share
+        thresholds.append(.init(label: "\(ReportChecks.percent(share)) of usable = \(SVG.number(warnAt))", value: warnAt, style: ReportPalette.utilization))
+        self.thresholds = thresholds
+    }
+
+    /// One run's charts: its connections against its `max_connections` and usable.
+    init(run: RunResult, name: String) {
+        sides = [Side(name: name, run: run, style: ReportPalette.current)]
+        scheduleEnd = run.load.warmup.seconds + run.load.duration.seconds
+        titleScope = ""
+        single = true
+        let usable = run.summary.usable > 0 ? run.summary.usable : Derived(run.settings).usable
+        thresholds = [
+            .init(label: "max_connections \(run.settings.server.maxConnections)", value: Double(run.settings.server.maxConnections), style: ReportPalette.maxConnections),
+            .init(label: "usable \(usable)", value: Double(usable), style: ReportPalette.usable),
+        ]
+    }
 
     /// Seconds from the trial's start, for a point's interval end.
     static func seconds(_ point: TimelinePoint) -> Double { Double(point.at) / 1000 }
 
-    /// When the schedule's last login was due (warmup + duration), in seconds: later points
-    /// are logins still finishing (waiting out a timeout), not new load.
-    var scheduleEnd: Double { result.load.warmup.seconds + result.load.duration.seconds }
-
     /// The longest timeline's end, so both sides' charts share one time axis.
     var timeEnd: Double {
-        [currentRun, proposedRun].compactMap { $0?.timeline.last.map(Self.seconds) }.max() ?? scheduleEnd
+        sides.compactMap { $0.run.timeline.last.map(Self.seconds) }.max() ?? scheduleEnd
     }
 
     /// Label of the band after the schedule ended.
@@ -45,36 +93,16 @@ struct ReportTimelines {
 
     /// The bands of the longer of the two first rounds.
     var sharedBands: [SVGLineChart.Band] {
-        let runs = [currentRun, proposedRun].compactMap { $0 }
-        return bands(runs.max { $0.timeline.count < $1.timeline.count }?.timeline ?? [])
+        bands(sides.map(\.run).max { $0.timeline.count < $1.timeline.count }?.timeline ?? [])
     }
 
     /// Connections over time, both sides overlaid, with max_connections, usable and the
     /// max_utilization level drawn.
     func connections() -> String {
-        let sides = [("current", currentRun, ReportPalette.current), ("proposed", proposedRun, ReportPalette.proposed)]
-            .compactMap { name, run, style in run.map { (name, $0, style) } }
+        let sides = self.sides.map { ($0.name, $0.run, $0.style) }
         guard !sides.isEmpty else { return "<p>No round completed, so there is no timeline to draw.</p>\n" }
-        var thresholds: [SVGLineChart.Threshold] = []
-        let c = result.current.settings.server, p = result.proposed.settings.server
-        let uc = result.current.derived.usable, up = result.proposed.derived.usable
-        let share = result.gate.maxUtilization
-        if c.maxConnections == p.maxConnections {
-            thresholds.append(.init(label: "max_connections \(p.maxConnections)", value: Double(p.maxConnections), style: ReportPalette.maxConnections))
-        } else {
-            thresholds.append(.init(label: "max_connections \(c.maxConnections) (cur.)", value: Double(c.maxConnections), style: ReportPalette.maxConnections))
-            thresholds.append(.init(label: "max_connections \(p.maxConnections) (prop.)", value: Double(p.maxConnections), style: ReportPalette.maxConnections))
-        }
-        if uc == up {
-            thresholds.append(.init(label: "usable \(up)", value: Double(up), style: ReportPalette.usable))
-        } else {
-            thresholds.append(.init(label: "usable \(uc) (current)", value: Double(uc), style: ReportPalette.usable))
-            thresholds.append(.init(label: "usable \(up) (proposed)", value: Double(up), style: ReportPalette.usable))
-        }
-        let warnAt = Double(up) * share
-        thresholds.append(.init(label: "\(ReportChecks.percent(share)) of usable = \(SVG.number(warnAt))", value: warnAt, style: ReportPalette.utilization))
         let chart = SVGLineChart(
-            id: "chart-connections", title: "Server connections every 100 ms (round 1 of each side)",
+            id: "chart-connections", title: "Server connections every 100 ms\(titleScope)",
             xLabel: "time into the trial (s)", yLabel: "connections (non-superuser)",
             series: sides.map { name, run, style in
                 .init(name: "\(name) (\(style.patternName))", style: style,
@@ -95,7 +123,7 @@ struct ReportTimelines {
 
     /// Logins completed per 100 ms by outcome, one chart per side on the same y scale.
     func logins() -> String {
-        let sides = [("current", currentRun), ("proposed", proposedRun)].compactMap { name, run in run.map { (name, $0) } }
+        let sides = self.sides.map { ($0.name, $0.run) }
         guard !sides.isEmpty else { return "" }
         let keys = Set(sides.flatMap { $0.1.timeline.flatMap { $0.outcomes.outcomes } }).sorted()
         let highest = sides.flatMap { $0.1.timeline.map(\.outcomes.highest) }.max() ?? 0
@@ -103,7 +131,7 @@ struct ReportTimelines {
         var out = ""
         for (name, run) in sides {
             let chart = SVGLineChart(
-                id: "chart-logins-\(name)", title: "Logins per 100 ms by outcome: \(name) (round 1)",
+                id: single ? "chart-logins" : "chart-logins-\(name)", title: single ? "Logins per 100 ms by outcome" : "Logins per 100 ms by outcome: \(name) (round 1)",
                 xLabel: "time into the trial (s)", yLabel: "logins completed per 100 ms",
                 series: keys.map { key in
                     .init(name: key.description, style: ReportPalette.outcome(key.kind),
@@ -113,12 +141,12 @@ struct ReportTimelines {
             out += "<figure>\n" + chart.render() + "\n</figure>\n"
             let failures = run.summary.outcomes.filter { $0.outcome.kind.isFailure && $0.count > 0 }
             if let firstFailure = failures.min(by: { $0.firstAt < $1.firstAt }) {
-                out += "<p>\(HTML.escape(name.capitalized)): the first login that failed (\(HTML.escape(firstFailure.outcome.description))) had been scheduled \(String(format: "%.1f", Double(firstFailure.firstAt) / 1e6)) s into the trial; the chart counts each login in the 100 ms in which it completed, so a login that waited shows up later.</p>\n"
+                out += "<p>\(HTML.escape(single ? "The first" : name.capitalized + ": the first")) login that failed (\(HTML.escape(firstFailure.outcome.description))) had been scheduled \(String(format: "%.1f", Double(firstFailure.firstAt) / 1e6)) s into the trial; the chart counts each login in the 100 ms in which it completed, so a login that waited shows up later.</p>\n"
             }
             let rows = run.timeline.map { point in
                 [String(format: "%.1f", Self.seconds(point)), point.phase.rawValue] + keys.map { "\(point.outcomes[$0] ?? 0)" }
             }
-            out += HTML.dataTable("Data: \(name) logins per 100 ms", ["time (s)", "phase"] + keys.map(\.description), rows)
+            out += HTML.dataTable(single ? "Data: logins per 100 ms" : "Data: \(name) logins per 100 ms", ["time (s)", "phase"] + keys.map(\.description), rows)
         }
         return out
     }

@@ -38,6 +38,21 @@ enum SVG {
         return (values, step)
     }
 
+    /// Ticks for a log axis over `low…high` (both > 0): 1, 2 and 5 × 10ⁿ over a wide range,
+    /// round linear steps when it spans less than a factor of 4.
+    static func logTicks(_ low: Double, _ high: Double) -> [Double] {
+        if high / low < 4 { return ticks(low, high, count: 6).values.filter { $0 > 0 } }
+        // Under two decades, 1-2-5 leaves too few ticks to read a value off: add 1.5, 3 and 7.
+        let steps: [Double] = high / low < 100 ? [1, 1.5, 2, 3, 5, 7] : [1, 2, 5]
+        var out: [Double] = []
+        var decade = pow(10, floor(log10(low)))
+        while decade <= high {
+            for m in steps where decade * m >= low && decade * m <= high { out.append(decade * m) }
+            decade *= 10
+        }
+        return out
+    }
+
     /// A round upper bound for an axis that must show `value`: the next tick above it.
     static func niceCeiling(_ value: Double) -> Double {
         guard value > 0 else { return 1 }

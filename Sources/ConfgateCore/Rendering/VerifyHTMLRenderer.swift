@@ -15,19 +15,24 @@ public struct VerifyHTMLRenderer: Sendable {
         let timelines = ReportTimelines(result: r)
         var out = Self.head(r)
         out += Self.banner(r)
-        out += section("checks", "Checks", Self.checks(r))
-        out += section("settings", "The settings change", ReportSettingsChange.render(r))
+        out += Self.section("checks", "Checks", Self.checks(r))
+        out += Self.section("settings", "The settings change", ReportSettingsChange.render(r))
         if !r.lintOnly {
-            out += section("connections", "Connections over time", Self.connectionsIntro + timelines.connections())
-            out += section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
+            out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections())
+            out += Self.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
+            out += Self.section("latency", "Latency percentile distribution", ReportLatency.distribution([
+                .init(name: "current", style: ReportPalette.current, runs: r.current.runs),
+                .init(name: "proposed", style: ReportPalette.proposed, runs: r.proposed.runs),
+            ]))
+            out += Self.section("latency-judgement", "The latency judgement", ReportLatency.judgement(r))
         }
-        out += section("findings", "Findings", Self.findings(r))
-        out += section("data-quality", "Data quality", ReportProvenance.dataQuality(r))
-        out += section("provenance", "Provenance", ReportProvenance.render(r))
+        out += Self.section("findings", "Findings", Self.findings(r))
+        out += Self.section("data-quality", "Data quality", ReportProvenance.dataQuality(r))
+        out += Self.section("provenance", "Provenance", ReportProvenance.render(r))
         return out + "</main>\n</body>\n</html>\n"
     }
 
-    private func section(_ id: String, _ title: String, _ body: String) -> String {
+    static func section(_ id: String, _ title: String, _ body: String) -> String {
         "<section id=\"\(id)\">\n<h2>\(HTML.escape(title))</h2>\n\(body)</section>\n"
     }
 
@@ -49,13 +54,19 @@ public struct VerifyHTMLRenderer: Sendable {
 
     static func head(_ r: VerifyResult) -> String {
         let (background, _) = ReportPalette.banner(r.verdict.decision)
-        return """
+        return page(title: "confgate verify: \(word(r.verdict.decision)) — \(r.proposed.file)", accent: background)
+    }
+
+    /// The page's opening up to `<main>`: its title, and the small layout stylesheet with
+    /// the banner's accent colour.
+    static func page(title: String, accent background: String) -> String {
+        """
             <!DOCTYPE html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTML.escape("confgate verify: \(word(r.verdict.decision)) — \(r.proposed.file)"))</title>
+            <title>\(HTML.escape(title))</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 960px; padding: 0 16px 32px; color: #111; line-height: 1.4; }
             .banner { border-left: 12px solid \(background); padding: 8px 16px; margin: 16px 0; background: #f6f6f6; }
@@ -171,14 +182,7 @@ public struct VerifyHTMLRenderer: Sendable {
         out += "<p>Current and proposed are totals over the rounds (peaks: the highest round; latency: the median of rounds). "
             + "Evidence is rounds and logins measured per side (current / proposed).</p>\n"
         if !r.verdict.latency.isEmpty {
-            out += "<h3>Latency judgement (proposed ÷ current)</h3>\n<ul>\n"
-            for c in r.verdict.latency {
-                let outcome = c.regressed ? "regressed" : c.decides ? "within tolerance" : "reported, not judged"
-                out += "<li>" + HTML.escape(String(format: "%@: ×%.2f, %@ interval ×%.2f–×%.2f against tolerance ×%.2f: %@ (%@)",
-                                                   c.metric, c.ratio, ReportChecks.percent(c.confidence), c.lower, c.upper,
-                                                   1 + c.tolerance, outcome, c.method)) + "</li>\n"
-            }
-            out += "</ul>\n"
+            out += "<p>The latency rows are judged on the ratio proposed ÷ current and its interval: drawn under <em>The latency judgement</em> below.</p>\n"
         }
         let v = r.verdict
         for (title, reasons) in [("Why", v.reasons), ("Warnings", v.warnings)] where !reasons.isEmpty {

@@ -38,7 +38,7 @@ struct VerifyHTMLRendererTests {
     @Test func sectionsComeInOrderVerdictFirst() throws {
         let html = try Self.render("outage")
         let ids = ["id=\"verdict\"", "id=\"checks\"", "id=\"settings\"", "id=\"connections\"", "id=\"logins\"",
-                   "id=\"findings\"", "id=\"data-quality\"", "id=\"provenance\""]
+                   "id=\"latency\"", "id=\"latency-judgement\"", "id=\"findings\"", "id=\"data-quality\"", "id=\"provenance\""]
         let positions = ids.map { html.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -57,7 +57,7 @@ struct VerifyHTMLRendererTests {
     @Test func everyChartHasTitleAxisLabelsAndDataTable() throws {
         let html = try Self.render("outage")
         let charts = html.components(separatedBy: "<svg id=\"chart-").count - 1
-        #expect(charts == 4)  // budget, connections, logins × 2
+        #expect(charts == 6)  // budget, connections, logins × 2, latency distribution, latency judgement
         #expect(html.components(separatedBy: "<details>").count - 1 >= charts)
         #expect(html.contains("time into the trial (s)"))
         #expect(html.contains("connections (non-superuser)"))
