@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfgateCore
 import ConfgatePostgres
 
 /// Where PostgreSQL's binaries are and who runs them; shared by every command that starts
@@ -23,10 +24,16 @@ struct TrialServerOptions: ParsableArguments {
         valueName: "auto|url"))
     var postgres: String = "auto"
 
-    /// Where trials get their server, for `users` seeded accounts.
-    func source(users: Int) -> TrialRunner.ServerSource {
+    /// Where trials get their server, for `users` seeded accounts. A URL libpq rejects is bad
+    /// input here, before anything runs (libpq's reason scrubbed of the password).
+    func source(users: Int) throws(ConfgateError) -> TrialRunner.ServerSource {
         if postgres == "auto" {
             return .scratch(ScratchServer.Options(users: users, pgBindir: server.pgBindir, pgUser: server.pgUser))
+        }
+        do throws(DSNParseError) {
+            _ = try DSNParser.parse(postgres)
+        } catch {
+            throw ConfgateError(.badInput, "--postgres: \(error.reason)")
         }
         return .existing(url: postgres)
     }
