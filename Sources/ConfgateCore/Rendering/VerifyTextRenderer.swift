@@ -29,6 +29,7 @@ public struct VerifyTextRenderer: Sendable {
         else if !r.lintOnly { out.append("trials   \(r.load.trials) per side, interleaved; \(r.load.rate.formatted0)/s for \(r.load.duration) after \(r.load.warmup) warmup, seed \(r.load.seed)") }
         out.append("")
         out += table(r)
+        if markdown { out += checksAndConnections(r) }
         if !v.reasons.isEmpty {
             out.append("")
             out.append(markdown ? "**Why**" : style.bold("Why"))
@@ -58,8 +59,20 @@ public struct VerifyTextRenderer: Sendable {
                 out.append("- \(f.locationPrefix)\(f.severity.rawValue)[\(f.ruleID)] \(f.message)\(f.suppressedSuffix)")
             }
         }
-        return out.joined(separator: "\n") + "\n"
+        let text = out.joined(separator: "\n") + "\n"
+        return markdown ? Self.fitComment(text) : text
     }
+
+    /// GitHub's limit on a comment's length, in characters.
+    static let commentLimit = 65_536
+
+    /// `text` cut to fit a pull-request comment, saying so, when it is longer.
+    static func fitComment(_ text: String) -> String {
+        guard text.count > commentLimit else { return text }
+        let note = "\n\n_(cut to fit a pull-request comment of \(commentLimit) characters; the whole report is report.html and summary.md in the report directory)_\n"
+        return String(text.prefix(commentLimit - note.count)) + note
+    }
+
 
     private func table(_ r: VerifyResult) -> [String] {
         let c = r.current, p = r.proposed
@@ -104,6 +117,32 @@ public struct VerifyTextRenderer: Sendable {
                 return i == 0 ? cell + pad : pad + cell
             }.joined(separator: "   ")
         }
+    }
+
+    /// For a pull-request comment: the checks table (as the HTML report's) and each side's
+    /// server connections in round 1 as a sparkline against its usable limit.
+    private func checksAndConnections(_ r: VerifyResult) -> [String] {
+        var lines = ["", "**Checks**", "", "| check | current | proposed | limit | result |", "| --- | ---: | ---: | --- | --- |"]
+        for row in ReportChecks.rows(r) {
+            let cells = [row.check, row.current, row.proposed, row.limit, row.result]
+                .map { $0.replacingOccurrences(of: "|", with: "\\|") }
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        let sides = [("current ", r.current), ("proposed", r.proposed)]
+        let runs = sides.compactMap { name, side in side.runs.first.map { (name, side, $0) } }
+        guard !runs.isEmpty else { return lines }
+        let top = runs.map { $0.1.settings.server.maxConnections }.max() ?? 0
+        // Zoomed to where the sides differ: from 80% of the lower peak to max_connections.
+        let bottom = Int((Double(runs.map { $0.2.summary.peakServerConnections }.min() ?? 0) * 0.8).rounded(.down))
+        lines += ["", "**Server connections, round 1** (every 100 ms; ▁ = \(bottom) or fewer, █ = max_connections \(top))", "", "```"]
+        for (name, side, run) in runs {
+            let series = run.timeline.map(\.serverConnections)
+            let peak = series.max() ?? 0
+            let usable = run.summary.usable > 0 ? run.summary.usable : side.derived.usable
+            lines.append("\(name) \(Sparkline.render(series, bottom: bottom, top: top))  peak \(peak) of usable \(usable)" + (peak >= usable ? "  ← at the limit" : ""))
+        }
+        lines.append("```")
+        return lines
     }
 
     static func signed(_ n: Int) -> String { n > 0 ? "+\(n)" : "\(n)" }
