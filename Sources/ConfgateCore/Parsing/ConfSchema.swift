@@ -4,10 +4,29 @@ struct ConfKey<Model>: Sendable {
     var name: String
     /// Whether the value may hold a secret: then it is never copied into `KeyOrigin.text`.
     var secret = false
+    /// What docs/settings.md says of it (a test holds the two together).
+    var doc: KeyDoc?
     /// Reads the value into the model, or throws a located `.badInput` error.
     var apply: @Sendable (ConfValue, inout Model) throws(ConfgateError) -> Void
 
     var path: String { "\(section).\(name)" }
+
+    init(section: String, name: String, secret: Bool = false, doc: KeyDoc? = nil,
+         apply: @escaping @Sendable (ConfValue, inout Model) throws(ConfgateError) -> Void) {
+        self.section = section
+        self.name = name
+        self.secret = secret
+        self.doc = doc
+        self.apply = apply
+    }
+}
+
+/// A key's row in docs/settings.md: what it means, its unit, and its default as written in a
+/// file (which a test reads back through the key itself and compares with the model's default).
+struct KeyDoc: Hashable, Sendable {
+    var meaning: String
+    var unit: String?
+    var defaultText: String
 }
 
 /// The keys of one kind of file, and the reader that checks a `ConfDocument` against them:

@@ -36,51 +36,51 @@ public enum GateFile {
     static let schema = ConfSchema<GateSettings>(
         fileKind: "gate file",
         keys: [
-            ConfKey(section: "load", name: "rate") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "rate", doc: .init(meaning: "logins per second across the fleet, at steady state", unit: "rate (`/s`, `/min`, `/h`), above 0", defaultText: "`400/s`")) { value, gate throws(ConfgateError) in
                 gate.load.rate = try value.rate()
             },
-            ConfKey(section: "load", name: "duration") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "duration", doc: .init(meaning: "length of each trial, after warmup", unit: "duration, above 0", defaultText: "`10s`")) { value, gate throws(ConfgateError) in
                 let duration = try value.duration()
                 if duration.microseconds == 0 { throw value.error("`duration` must be longer than 0s") }
                 gate.load.duration = duration
             },
-            ConfKey(section: "load", name: "warmup") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "warmup", doc: .init(meaning: "load before measuring starts", unit: "duration", defaultText: "`2s`")) { value, gate throws(ConfgateError) in
                 gate.load.warmup = try value.duration()
             },
-            ConfKey(section: "load", name: "spike") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "spike", doc: .init(meaning: "a burst in the middle of each trial, `<multiplier>x for <duration>`, or `off`", unit: "multiplier ≥ 1, duration shorter than `duration`", defaultText: "`3x for 4s`")) { value, gate throws(ConfgateError) in
                 gate.load.spike = try value.spike()
             },
-            ConfKey(section: "load", name: "deploy") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "deploy", doc: .init(meaning: "a rolling deploy part-way: start `max_surge` instances, then retire as many old ones", unit: "boolean", defaultText: "`on`")) { value, gate throws(ConfgateError) in
                 gate.load.deploy = try value.bool()
             },
-            ConfKey(section: "load", name: "users") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "users", doc: .init(meaning: "seeded accounts", unit: "count, at least 1", defaultText: "`10000`")) { value, gate throws(ConfgateError) in
                 gate.load.users = try value.count(minimum: 1, maximum: 10_000_000, why: "logins need an account")
             },
-            ConfKey(section: "load", name: "bad_password_ratio") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "bad_password_ratio", doc: .init(meaning: "logins that use a wrong password (an expected failure)", unit: "percentage, 0–100%", defaultText: "`5%`")) { value, gate throws(ConfgateError) in
                 gate.load.badPasswordRatio = try value.percent()
             },
-            ConfKey(section: "load", name: "db_time") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "db_time", doc: .init(meaning: "extra server time per login (`pg_sleep`), modelling production query cost", unit: "duration", defaultText: "`5ms`")) { value, gate throws(ConfgateError) in
                 gate.load.dbTime = try value.duration()
             },
-            ConfKey(section: "load", name: "trials") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "trials", doc: .init(meaning: "trials per side, run interleaved", unit: "count, 1–1000", defaultText: "`3`")) { value, gate throws(ConfgateError) in
                 gate.load.trials = try value.count(minimum: 1, maximum: 1_000, why: "each side needs a trial")
             },
-            ConfKey(section: "load", name: "seed") { value, gate throws(ConfgateError) in
+            ConfKey(section: "load", name: "seed", doc: .init(meaning: "fixes the arrival schedule and the user sequence", unit: "whole number, 0 to 2⁶⁴−1", defaultText: "`1`")) { value, gate throws(ConfgateError) in
                 gate.load.seed = try value.unsigned64()
             },
-            ConfKey(section: "gate", name: "max_failed_logins") { value, gate throws(ConfgateError) in
+            ConfKey(section: "gate", name: "max_failed_logins", doc: .init(meaning: "logins allowed to fail for infrastructure reasons (not a wrong password)", unit: "count", defaultText: "`0`")) { value, gate throws(ConfgateError) in
                 gate.gate.maxFailedLogins = try value.count()
             },
-            ConfKey(section: "gate", name: "latency_tolerance") { value, gate throws(ConfgateError) in
+            ConfKey(section: "gate", name: "latency_tolerance", doc: .init(meaning: "how much p50 and p99 may grow", unit: "percentage, 0–1000%", defaultText: "`10%`")) { value, gate throws(ConfgateError) in
                 gate.gate.latencyTolerance = try value.percent(in: 0...10)
             },
-            ConfKey(section: "gate", name: "confidence") { value, gate throws(ConfgateError) in
+            ConfKey(section: "gate", name: "confidence", doc: .init(meaning: "confidence of the latency judgement", unit: "percentage, 50–99.9%", defaultText: "`95%`")) { value, gate throws(ConfgateError) in
                 gate.gate.confidence = try value.percent(in: 0.5...0.999)
             },
-            ConfKey(section: "gate", name: "max_utilization") { value, gate throws(ConfgateError) in
+            ConfKey(section: "gate", name: "max_utilization", doc: .init(meaning: "peak share of usable connections above which a warning is given", unit: "percentage, above 0%, at most 100%", defaultText: "`90%`")) { value, gate throws(ConfgateError) in
                 gate.gate.maxUtilization = try value.percent(in: 0...1, exclusiveLower: true)
             },
-            ConfKey(section: "lint", name: "ignore") { value, gate throws(ConfgateError) in
+            ConfKey(section: "lint", name: "ignore", doc: .init(meaning: "rule IDs switched off for every file, comma-separated (`CG110, CG111`); `\"\"` for none", defaultText: "none")) { value, gate throws(ConfgateError) in
                 gate.lint.ignore = try ruleList(value)
             },
         ]
