@@ -32,6 +32,15 @@ enum ReportProvenance {
         return out
     }
 
+    /// The seed and load rows every provenance table shows (a verify page and a run page).
+    static func loadRows(_ l: GateSettings.Load) -> [[String]] {
+        [
+            ["seed", "\(l.seed)"],
+            ["load", "\(l.rate.formatted0) logins/s for \(l.duration) after \(l.warmup) warmup; spike \(l.spike?.description ?? "off"); deploy \(l.deploy ? "on" : "off")"],
+            ["users, bad passwords, db_time", "\(l.users) users, \(ReportChecks.percent(l.badPasswordRatio)) bad passwords, \(l.dbTime) server time per login"],
+        ]
+    }
+
     /// "Provenance": files, seed, load and gate values, and the command to run it again.
     static func render(_ r: VerifyResult) -> String {
         let l = r.load, g = r.gate
@@ -41,11 +50,7 @@ enum ReportProvenance {
             ["mode", r.lintOnly ? "--lint-only" : r.quick ? "--quick (1 trial per side)" : "\(l.trials) trials per side, interleaved"],
         ]
         if !r.lintOnly {
-            rows += [
-                ["seed", "\(l.seed)"],
-                ["load", "\(l.rate.formatted0) logins/s for \(l.duration) after \(l.warmup) warmup; spike \(l.spike?.description ?? "off"); deploy \(l.deploy ? "on" : "off")"],
-                ["users, bad passwords, db_time", "\(l.users) users, \(ReportChecks.percent(l.badPasswordRatio)) bad passwords, \(l.dbTime) server time per login"],
-            ]
+            rows += loadRows(l)
         }
         rows += [
             ["gate", "max_failed_logins \(g.maxFailedLogins), latency_tolerance \(ReportChecks.percent(g.latencyTolerance)), confidence \(ReportChecks.percent(g.confidence)), max_utilization \(ReportChecks.percent(g.maxUtilization))"],

@@ -126,11 +126,7 @@ public struct RunHTMLRenderer: Sendable {
     /// The settings file, load and seed, and the commands that repeat the run and redraw the page.
     static func provenance(_ r: RunResult) -> String {
         let l = r.load
-        let rows: [[String]] = [
-            ["settings file", r.settings.file ?? "(not a file)"],
-            ["seed", "\(l.seed)"],
-            ["load", "\(l.rate.formatted0) logins/s for \(l.duration) after \(l.warmup) warmup; spike \(l.spike?.description ?? "off"); deploy \(l.deploy ? "on" : "off")"],
-            ["users, bad passwords, db_time", "\(l.users) users, \(ReportChecks.percent(l.badPasswordRatio)) bad passwords, \(l.dbTime) server time per login"],
+        let rows: [[String]] = [["settings file", r.settings.file ?? "(not a file)"]] + ReportProvenance.loadRows(l) + [
             ["result schema", "confgate run result, schema version \(r.schemaVersion)"],
             ["not recorded", "confgate version, PostgreSQL version and machine are not in this result's schema"],
         ]

@@ -111,16 +111,8 @@ public struct KubernetesSource: Sendable {
             result.reading.bind("fleet.max_surge", "0", SourcedValue(
                 text: "0", name: "updateStrategy", keyLocation: kindValue, location: kindValue,
                 via: "a StatefulSet replaces its pods one at a time: no surge"))
-        } else if let type = strategy?.entry("type"), type.value.text == "Recreate" {
-            result.reading.bind("fleet.max_surge", "0", SourcedValue(
-                text: "0", name: "type", keyLocation: yaml.location(type.key), location: yaml.location(type.value),
-                via: "strategy Recreate stops the old pods first: no surge"))
-        } else if let entry = strategy?.value("rollingUpdate")?.entry("maxSurge"), let text = entry.value.text {
-            let surge = try Self.surge(text, instances: instances, at: yaml.location(entry.value))
-            result.reading.bind("fleet.max_surge", "\(surge)", SourcedValue(
-                text: text, name: "maxSurge", keyLocation: yaml.location(entry.key), location: yaml.location(entry.value),
-                comment: yaml.comment(after: entry.value),
-                via: text.hasSuffix("%") ? "\(text) of \(instances) instances, rounded up" : nil))
+        } else if let surge = try Self.surge(strategy, instances: instances, yaml: yaml) {
+            result.reading.bind("fleet.max_surge", surge.count, surge.origin)
         } else {
             let surge = (instances * Self.defaultSurgePercent + 99) / 100
             result.reading.bind("fleet.max_surge", "\(surge)", SourcedValue(
@@ -219,6 +211,20 @@ public struct KubernetesSource: Sendable {
         return nil
     }
 
+    /// What a Deployment's (or a chart's) `strategy` says of the surge: 0 for `Recreate`, else
+    /// `rollingUpdate.maxSurge`; `nil` when it says neither (the caller applies its default).
+    static func surge(_ strategy: Node?, instances: Int, yaml: YAMLFile) throws(ConfgateError) -> (count: String, origin: SourcedValue)? {
+        if let type = strategy?.entry("type"), type.value.text == "Recreate" {
+            return ("0", SourcedValue(text: "0", name: "type", keyLocation: yaml.location(type.key), location: yaml.location(type.value),
+                                      via: "strategy Recreate stops the old pods first: no surge"))
+        }
+        guard let entry = strategy?.value("rollingUpdate")?.entry("maxSurge"), let text = entry.value.text else { return nil }
+        let count = try surge(text, instances: instances, at: yaml.location(entry.value))
+        return ("\(count)", SourcedValue(
+            text: text, name: "maxSurge", keyLocation: yaml.location(entry.key), location: yaml.location(entry.value),
+            comment: yaml.comment(after: entry.value), via: text.hasSuffix("%") ? "\(text) of \(instances) instances, rounded up" : nil))
+    }
+
     /// Kubernetes' surge: a count, or a percentage of `instances` rounded up.
     static func surge(_ text: String, instances: Int, at location: SourceLocation) throws(ConfgateError) -> Int {
         if text.hasSuffix("%"), let percent = Int(text.dropLast()), percent >= 0 {
@@ -245,16 +251,8 @@ public struct KubernetesSource: Sendable {
                 comment: yaml.comment(after: entry.value), via: "autoscaling enabled: the fleet's worst case"))
         }
         let instances = result.reading.bindings.first { $0.path == "fleet.instances" }.flatMap { Int($0.text) } ?? 1
-        if let type = node.value("strategy")?.entry("type"), type.value.text == "Recreate" {
-            result.reading.bind("fleet.max_surge", "0", SourcedValue(
-                text: "0", name: "type", keyLocation: yaml.location(type.key), location: yaml.location(type.value),
-                via: "strategy Recreate stops the old pods first: no surge"))
-        } else if let entry = node.value("strategy")?.value("rollingUpdate")?.entry("maxSurge"), let text = entry.value.text {
-            let surge = try surge(text, instances: instances, at: yaml.location(entry.value))
-            result.reading.bind("fleet.max_surge", "\(surge)", SourcedValue(
-                text: text, name: "maxSurge", keyLocation: yaml.location(entry.key), location: yaml.location(entry.value),
-                comment: yaml.comment(after: entry.value),
-                via: text.hasSuffix("%") ? "\(text) of \(instances) instances, rounded up" : nil))
+        if let surge = try surge(node.value("strategy"), instances: instances, yaml: yaml) {
+            result.reading.bind("fleet.max_surge", surge.count, surge.origin)
         } else {
             result.reading.note("the values set no `strategy`: the chart's template decides the surge; render it (`helm template`) to read it",
                                 at: yaml.location(node))
