@@ -70,8 +70,11 @@ struct PGConnectTests {
     }
 
     /// 200 connects at once all succeed, and the process gains no thread per connect: the
-    /// peak thread count (sampled every millisecond and after each connect) stays within a
-    /// few threads of the count before (a thread per connect would add up to 200).
+    /// peak thread count (sampled every millisecond and after each connect) stays within 32
+    /// threads of the count before. A thread per connect would add up to 200 (the old design
+    /// peaked at 211); the margin is for the other suites running in the same process at the
+    /// same time (their servers' readiness probes, subprocess and Dispatch threads), which made
+    /// a margin of 4 fail once in CI with a peak of +9.
     @Test func manyConcurrentConnectsAddNoThreads() async throws {
         let count = 200
         let settings = Settings.Server(maxConnections: count + 10, superuserReservedConnections: 3)
@@ -99,7 +102,7 @@ struct PGConnectTests {
             let failures = results.compactMap { r -> PGError? in if case .failure(let e) = r { e } else { nil } }
             #expect(connections.count == count, "failures: \(Set(failures.map(\.description)))")
             let during = ThreadCount.sample()
-            #expect(peakCount <= before.count + loops + 4,
+            #expect(peakCount <= before.count + loops + 32,
                     "threads before \(before.count), peak \(peakCount); new since: \(during.names(notIn: before))")
             #expect(!during.names(notIn: before).contains { $0.hasPrefix("confgate-pg-connect") })
             let n = try await connections[0].query("SELECT count(*) FROM pg_stat_activity WHERE usename = 'auth'")
