@@ -123,7 +123,7 @@ struct SettingsErrorTests {
             try SettingsFile.parse("[nonsense]", file: "t.conf")
         }
         #expect(error.message == "unknown section [nonsense]")
-        #expect(error.details == ["a settings file has the sections [database], [pool], [fleet], [server]"])
+        #expect(error.details == ["a settings file has the sections [database], [pool], [fleet], [server], [pooler]"])
     }
 
     @Test func unitErrorsListTheUnits() throws {

@@ -69,6 +69,10 @@ public struct SettingsDiff: Hashable, Sendable {
             case deployExceedsUsable = "deploy_exceeds_usable"
             /// max_connections minus reservations and other clients leaves nothing.
             case nothingUsable = "nothing_usable"
+            /// With a pooler: steady or deploy demand > pooler instances × max_client_conn.
+            case clientsExceedPooler = "clients_exceed_pooler"
+            /// With a pooler: its server connections > usable.
+            case poolerExceedsUsable = "pooler_exceeds_usable"
         }
         /// `current` or `proposed`.
         public var side: String
@@ -154,16 +158,29 @@ public struct SettingsDiff: Hashable, Sendable {
             let x = a[keyPath: path], y = b[keyPath: path]
             return Figure(
                 name: name, label: label, current: x, proposed: y, change: y - x,
-                currentPercent: percent ? Derived.percent(x, of: a.usable) : nil,
-                proposedPercent: percent ? Derived.percent(y, of: b.usable) : nil)
+                currentPercent: percent ? Derived.percent(x, of: a.demandLimit) : nil,
+                proposedPercent: percent ? Derived.percent(y, of: b.demandLimit) : nil)
         }
-        return [
+        var figures = [
             figure("usable", "usable", \.usable),
             figure("steady_demand", "steady demand", \.steadyDemand),
             figure("deploy_demand", "deploy demand", \.deployDemand),
             figure("steady_headroom", "steady headroom", \.steadyHeadroom, percent: true),
             figure("deploy_headroom", "deploy headroom", \.deployHeadroom, percent: true),
         ]
+        // With a pooler on either side: what reaches the server (the pooler's server pools, or
+        // deploy demand without one), and the client limit when both sides have a pooler.
+        if a.pooler != nil || b.pooler != nil {
+            if let x = a.pooler, let y = b.pooler {
+                figures.append(Figure(name: "client_capacity", label: "pooler client capacity", current: x.clientCapacity,
+                                      proposed: y.clientCapacity, change: y.clientCapacity - x.clientCapacity))
+            }
+            figures.append(figure("server_demand", "server demand", \.serverDemand))
+            let x = a.usable - a.serverDemand, y = b.usable - b.serverDemand
+            figures.append(Figure(name: "server_headroom", label: "server headroom", current: x, proposed: y, change: y - x,
+                                  currentPercent: Derived.percent(x, of: a.usable), proposedPercent: Derived.percent(y, of: b.usable)))
+        }
+        return figures
     }
 
     private static func problems(_ name: String, _ side: Side) -> [Problem] {
@@ -175,6 +192,24 @@ public struct SettingsDiff: Hashable, Sendable {
                 message: "no connections are usable: max_connections \(s.maxConnections) − superuser_reserved "
                     + "\(s.superuserReservedConnections) − reserved \(s.reservedConnections) − other_clients "
                     + "\(s.otherClients) = \(d.usable)")]
+        }
+        if let pooler = side.settings.pooler, let tier = d.pooler {
+            var found: [Problem] = []
+            if d.deployDemand > tier.clientCapacity {
+                let steady = d.steadyDemand > tier.clientCapacity
+                let demand = steady ? d.steadyDemand : d.deployDemand
+                found.append(Problem(
+                    side: name, kind: .clientsExceedPooler, demand: demand, usable: tier.clientCapacity,
+                    message: "\(steady ? "steady" : "deploy") demand \(demand) exceeds the pooler's client capacity \(tier.clientCapacity) "
+                        + "(\(pooler.instances) × max_client_conn \(pooler.maxClientConn)) by \(demand - tier.clientCapacity)"))
+            }
+            if tier.serverConnections > d.usable {
+                found.append(Problem(
+                    side: name, kind: .poolerExceedsUsable, demand: tier.serverConnections, usable: d.usable,
+                    message: "the pooler's server connections \(tier.serverConnections) (\(pooler.instances) × \(pooler.serverConnectionsPerInstance)) "
+                        + "exceed usable \(d.usable) by \(tier.serverConnections - d.usable)"))
+            }
+            return found
         }
         if d.steadyDemand > d.usable {
             return [Problem(

@@ -1,9 +1,11 @@
 /// Connection-budget rules: the fleet's demand against the server's usable connections
-/// (CG101–CG103, CG116).
+/// (CG101–CG103, CG116). With a pooler, the fleet's pools reach the pooler, not the server:
+/// `PoolerChecks` judge both tiers instead of CG101–CG103.
 enum BudgetChecks {
     /// CG101: instances × max_size > usable.
     static func steadyDemand(_ s: LintSubject) -> Finding? {
         let d = s.derived
+        guard s.settings.pooler == nil else { return nil }
         guard d.steadyDemand > d.usable else { return nil }
         let fleet = s.settings.fleet
         let pool = s.settings.pool
@@ -26,6 +28,7 @@ enum BudgetChecks {
     /// reports the other case). `verify --deploy off` reports it without blocking.
     static func deployDemand(_ s: LintSubject) -> Finding? {
         let d = s.derived
+        guard s.settings.pooler == nil else { return nil }
         guard d.deployDemand > d.usable, d.steadyDemand <= d.usable else { return nil }
         let fleet = s.settings.fleet
         let pool = s.settings.pool
@@ -53,6 +56,7 @@ enum BudgetChecks {
     /// CG103: deploy demand fits, but above the gate's `max_utilization` of usable.
     static func deployHeadroom(_ s: LintSubject) -> Finding? {
         let d = s.derived
+        guard s.settings.pooler == nil else { return nil }
         guard d.usable > 0, d.deployDemand <= d.usable else { return nil }
         // Exact integer arithmetic in basis points: 90% → 9000.
         let limitBP = Int((s.gate.gate.maxUtilization * 10_000).rounded())

@@ -53,6 +53,28 @@ struct LintSubject {
         return "usable \(derived.usable) (\(s.maxConnections) max_connections − \(s.superuserReservedConnections) superuser_reserved − \(s.reservedConnections) reserved − \(s.otherClients) other_clients)"
     }
 
+    /// `6 × 20 = 120`.
+    var steadyArithmetic: String {
+        let f = settings.fleet
+        return "\(f.instances)\(f.processesFactor) × \(settings.pool.maxSize) = \(derived.steadyDemand)"
+    }
+
+    /// `client capacity 200 (2 poolers × max_client_conn 100)`.
+    var clientCapacityArithmetic: String {
+        guard let p = settings.pooler else { return "" }
+        return "client capacity \(p.clientCapacity) (\(p.instances) pooler\(p.instances == 1 ? "" : "s") × max_client_conn \(p.maxClientConn))"
+    }
+
+    /// `2 poolers × (20 default_pool_size + 5 reserve_pool_size) = 50`, with the caps when they bite.
+    var serverPoolsArithmetic: String {
+        guard let p = settings.pooler else { return "" }
+        var perPooler = "(\(p.defaultPoolSize) default_pool_size + \(p.reservePoolSize) reserve_pool_size)"
+        if p.maxDbConnections > 0, p.maxDbConnections < p.defaultPoolSize + p.reservePoolSize {
+            perPooler = "min\(perPooler.dropLast()), \(p.maxDbConnections) max_db_connections)"
+        }
+        return "\(p.instances) pooler\(p.instances == 1 ? "" : "s") × \(perPooler) = \(p.serverConnections)"
+    }
+
     /// `(6 + 2) × 20 = 160`.
     var deployArithmetic: String {
         let f = settings.fleet

@@ -23,6 +23,11 @@ public struct Linter: Sendable {
         PoolChecks.idleTooShort,
         TimeoutChecks.statementNotBelowRequest,
         BudgetChecks.reservedExceedMax,
+        PoolerChecks.clientDemand,
+        PoolerChecks.serverPools,
+        PoolerChecks.poolMode,
+        PoolerChecks.queryWaitNotBelowRequest,
+        PoolerChecks.fileLimit,
     ]
 
     /// Every finding of the single-file rules (`CG1xx`) for `settings`, sorted by location and

@@ -70,6 +70,26 @@ public enum Rules {
         id: "CG116", severity: .error, title: "Reserved connections leave nothing",
         summary: "superuser_reserved_connections + reserved_connections must be less than max_connections, or PostgreSQL refuses to start.",
         keys: ["server.superuser_reserved_connections", "server.reserved_connections", "server.max_connections"])
+    public static let cg117 = Rule(
+        id: "CG117", severity: .error, title: "Client demand exceeds max_client_conn",
+        summary: "With a pooler, the fleet's pool connections (steady, or during a deploy) are more than pooler instances × max_client_conn: PgBouncer refuses the rest.",
+        keys: ["pooler.max_client_conn", "pooler.instances", "pool.max_size", "fleet.instances", "fleet.max_surge", "fleet.processes"])
+    public static let cg118 = Rule(
+        id: "CG118", severity: .error, title: "Pooler server pools exceed usable connections",
+        summary: "pooler instances × (default_pool_size + reserve_pool_size), capped by max_db_connections, is more than the server's usable connections (SQLSTATE 53300).",
+        keys: ["pooler.default_pool_size", "pooler.reserve_pool_size", "pooler.max_db_connections", "pooler.instances", "server.max_connections"])
+    public static let cg119 = Rule(
+        id: "CG119", severity: .warning, title: "Pool mode breaks the service",
+        summary: "statement mode refuses the login transaction (an error); transaction mode shares the session settings each connection sets between clients (a warning).",
+        keys: ["pooler.pool_mode", "database.statement_timeout", "database.idle_in_transaction_session_timeout"])
+    public static let cg120 = Rule(
+        id: "CG120", severity: .warning, title: "query_wait_timeout not below request_timeout",
+        summary: "Callers give up on a request that waits in the pooler before the pooler's clear query_wait_timeout error is seen.",
+        keys: ["pooler.query_wait_timeout", "fleet.request_timeout"])
+    public static let cg121 = Rule(
+        id: "CG121", severity: .warning, title: "Pooler needs more files than its limit",
+        summary: "max_client_conn plus the server connections needs more open files than the pooler process may have; it refuses clients early.",
+        keys: ["pooler.max_client_conn", "pooler.file_limit"])
     public static let cg201 = Rule(
         id: "CG201", severity: .info, title: "Deploy demand rises by more than 25%",
         summary: "The change raises (instances + max_surge) × max_size by more than a quarter: worth a second look.",
@@ -78,7 +98,7 @@ public enum Rules {
     /// Every rule, in ID order.
     public static let all: [Rule] = [
         cg101, cg102, cg103, cg104, cg105, cg106, cg107, cg108, cg109, cg110, cg111, cg112, cg113,
-        cg114, cg115, cg116, cg201,
+        cg114, cg115, cg116, cg117, cg118, cg119, cg120, cg121, cg201,
     ]
 
     /// The rule with this ID (case-insensitive), if there is one.

@@ -14,7 +14,7 @@ enum ServerChecks {
 
     static func veryManyConnections(_ s: LintSubject) -> Finding? {
         let max = s.settings.server.maxConnections
-        guard max > connectionAdvice else { return nil }
+        guard max > connectionAdvice, s.settings.pooler == nil else { return nil }
         return s.finding(
             Rules.cg113,
             "max_connections \(max) > \(connectionAdvice): consider a connection pooler (e.g. PgBouncer) rather than more server connections",

@@ -110,6 +110,8 @@ public struct Settings: Hashable, Sendable, Codable {
     public var pool: Pool
     public var fleet: Fleet
     public var server: Server
+    /// `[pooler]`, when the fleet reaches the server through one; `nil`: it connects directly.
+    public var pooler: Pooler?
     /// Where each key the file set was written, keyed `section.key` (e.g. `pool.max_size`).
     /// A key absent here holds its default.
     public var origins: [String: KeyOrigin]
@@ -127,6 +129,7 @@ public struct Settings: Hashable, Sendable, Codable {
         pool: Pool = .init(),
         fleet: Fleet = .init(),
         server: Server = .init(),
+        pooler: Pooler? = nil,
         origins: [String: KeyOrigin] = [:],
         file: String? = nil,
         sections: [String: SourceLocation] = [:],
@@ -136,6 +139,7 @@ public struct Settings: Hashable, Sendable, Codable {
         self.pool = pool
         self.fleet = fleet
         self.server = server
+        self.pooler = pooler
         self.origins = origins
         self.file = file
         self.sections = sections

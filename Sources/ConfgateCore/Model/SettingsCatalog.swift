@@ -7,6 +7,8 @@ public enum SettingsCatalog {
     /// What sort of value a key holds.
     public enum Kind: String, Hashable, Sendable, Codable {
         case count, duration, dsn
+        /// One word of a fixed set (`pool_mode = transaction`).
+        case choice
     }
 
     /// One key of a settings file.
@@ -178,6 +180,60 @@ public enum SettingsCatalog {
             unitDoc: "connections", defaultText: "0", defaultFrom: "confgate") { value, settings throws(ConfgateError) in
                 settings.server.otherClients = try value.count(maximum: maxBackends)
             },
+        poolerChoice(
+            "kind", \.kind, meaning: "which pooler sits between the fleet and the server; the section's presence puts it there",
+            defaultFrom: "confgate"),
+        poolerChoice(
+            "pool_mode", \.poolMode, meaning: "when a server connection returns to the pool: when the client leaves, after each transaction, or after each statement",
+            defaultFrom: "PgBouncer `pool_mode`"),
+        poolerCount(
+            "max_client_conn", "client connections per pooler", \.maxClientConn, minimum: 1,
+            meaning: "client connections each pooler process accepts; the next is refused", unitDoc: "connections per pooler, at least 1",
+            defaultText: "100", defaultFrom: "PgBouncer `max_client_conn`"),
+        poolerCount(
+            "default_pool_size", "server connections per pair", \.defaultPoolSize, minimum: 1,
+            meaning: "server connections per database/user pair", unitDoc: "connections per pair, at least 1",
+            defaultText: "20", defaultFrom: "PgBouncer `default_pool_size`"),
+        poolerCount(
+            "min_pool_size", "server connections per pair", \.minPoolSize,
+            meaning: "server connections kept open per pair even when idle", unitDoc: "connections per pair",
+            defaultText: "0", defaultFrom: "PgBouncer `min_pool_size`"),
+        poolerCount(
+            "reserve_pool_size", "server connections per pair", \.reservePoolSize,
+            meaning: "extra server connections per pair once a client has waited `reserve_pool_timeout`", unitDoc: "connections per pair",
+            defaultText: "0", defaultFrom: "PgBouncer `reserve_pool_size`"),
+        poolerDuration(
+            "reserve_pool_timeout", \.reservePoolTimeout,
+            meaning: "how long a client waits before the reserve pool opens", unitDoc: "duration",
+            defaultText: "5s", defaultFrom: "PgBouncer `reserve_pool_timeout`"),
+        poolerCount(
+            "max_db_connections", "server connections per pooler", \.maxDbConnections,
+            meaning: "server connections per database across its pairs; `0`: no limit", unitDoc: "connections per pooler",
+            defaultText: "0", defaultFrom: "PgBouncer `max_db_connections`"),
+        poolerCount(
+            "max_user_connections", "server connections per pooler", \.maxUserConnections,
+            meaning: "server connections per user across databases; `0`: no limit", unitDoc: "connections per pooler",
+            defaultText: "0", defaultFrom: "PgBouncer `max_user_connections`"),
+        poolerDuration(
+            "server_idle_timeout", \.serverIdleTimeout,
+            meaning: "idle server connections close after this; `0`: never", unitDoc: "duration",
+            defaultText: "10min", defaultFrom: "PgBouncer `server_idle_timeout` (600 s)"),
+        poolerDuration(
+            "server_lifetime", \.serverLifetime,
+            meaning: "server connections close, when free, after this; `0`: after one use", unitDoc: "duration",
+            defaultText: "1h", defaultFrom: "PgBouncer `server_lifetime` (3600 s)"),
+        poolerDuration(
+            "query_wait_timeout", \.queryWaitTimeout,
+            meaning: "how long a client may wait for a server connection before the pooler disconnects it; `0`: forever", unitDoc: "duration",
+            defaultText: "2min", defaultFrom: "PgBouncer `query_wait_timeout` (120 s)"),
+        poolerCount(
+            "instances", "poolers", \.instances, minimum: 1,
+            meaning: "pooler processes or pods, each with its own limits and server pools", unitDoc: "poolers, at least 1",
+            defaultText: "1", defaultFrom: "confgate"),
+        poolerCount(
+            "file_limit", "files per pooler", \.fileLimit, minimum: 1,
+            meaning: "open files each pooler process may have (`ulimit -n`, systemd `LimitNOFILE`): one per client and per server connection", unitDoc: "files per pooler, at least 1",
+            defaultText: "1024", defaultFrom: "Linux's usual soft `RLIMIT_NOFILE`"),
     ]
 
     /// The key at `path` (`pool.max_size`).
@@ -217,5 +273,72 @@ public enum SettingsCatalog {
             guard let value = settings[keyPath: path] else { return Described(text: "off", canonical: "off", number: nil) }
             return Described(text: "\(value)", canonical: "\(value.microseconds)", number: value.microseconds)
         }
+    }
+
+    /// A `[pooler]` key: setting any of them gives the side a pooler with PgBouncer's defaults
+    /// for the rest. A side without the section shows `none`.
+    private static func pooler(
+        _ name: String, kind: Kind, unit: String, meaning: String, unitDoc: String, defaultText: String, defaultFrom: String,
+        apply: @escaping @Sendable (ConfValue, inout Settings.Pooler) throws(ConfgateError) -> Void,
+        describe: @escaping @Sendable (Settings.Pooler) -> Described
+    ) -> Key {
+        Key(section: "pooler", name: name, kind: kind, unit: unit, meaning: meaning, unitDoc: unitDoc,
+            defaultText: defaultText, defaultFrom: defaultFrom,
+            apply: { value, settings throws(ConfgateError) in
+                var pooler = settings.pooler ?? .init()
+                try apply(value, &pooler)
+                settings.pooler = pooler
+            },
+            describe: { settings in
+                settings.pooler.map(describe) ?? Described(text: "none", canonical: "", number: nil)
+            })
+    }
+
+    private static func poolerCount(
+        _ name: String, _ unit: String, _ path: WritableKeyPath<Settings.Pooler, Int> & Sendable, minimum: Int = 0,
+        meaning: String, unitDoc: String, defaultText: String, defaultFrom: String
+    ) -> Key {
+        pooler(name, kind: .count, unit: unit, meaning: meaning, unitDoc: unitDoc, defaultText: defaultText,
+               defaultFrom: defaultFrom,
+               apply: { value, pooler throws(ConfgateError) in
+                   pooler[keyPath: path] = try value.count(minimum: minimum)
+               },
+               describe: { pooler in
+                   let value = pooler[keyPath: path]
+                   return Described(text: "\(value)", canonical: "\(value)", number: Int64(value))
+               })
+    }
+
+    private static func poolerDuration(
+        _ name: String, _ path: WritableKeyPath<Settings.Pooler, SettingDuration> & Sendable,
+        meaning: String, unitDoc: String, defaultText: String, defaultFrom: String
+    ) -> Key {
+        pooler(name, kind: .duration, unit: "", meaning: meaning, unitDoc: unitDoc, defaultText: defaultText,
+               defaultFrom: defaultFrom,
+               apply: { value, pooler throws(ConfgateError) in pooler[keyPath: path] = try value.duration() },
+               describe: { pooler in
+                   let value = pooler[keyPath: path]
+                   return Described(text: "\(value)", canonical: "\(value.microseconds)", number: value.microseconds)
+               })
+    }
+
+    private static func poolerChoice<Value: RawRepresentable & CaseIterable & Sendable>(
+        _ name: String, _ path: WritableKeyPath<Settings.Pooler, Value> & Sendable, meaning: String, defaultFrom: String
+    ) -> Key where Value.RawValue == String {
+        let words = Value.allCases.map(\.rawValue)
+        return pooler(name, kind: .choice, unit: "", meaning: meaning, unitDoc: words.map { "`\($0)`" }.joined(separator: ", "),
+               defaultText: Settings.Pooler()[keyPath: path].rawValue, defaultFrom: defaultFrom,
+               apply: { value, pooler throws(ConfgateError) in
+                   guard let chosen = Value(rawValue: value.text.trimmingBlanks.lowercased()) else {
+                       var message = "`\(value.key)` must be one of \(words.joined(separator: ", ")); got `\(value.text)`"
+                       if let near = Suggestion.closest(to: value.text.lowercased(), among: words) { message += "; did you mean `\(near)`?" }
+                       throw value.error(message)
+                   }
+                   pooler[keyPath: path] = chosen
+               },
+               describe: { pooler in
+                   let value = pooler[keyPath: path].rawValue
+                   return Described(text: value, canonical: value, number: nil)
+               })
     }
 }

@@ -36,7 +36,7 @@ public struct DiffMarkdownRenderer: Sendable {
         lines.append("| --- | ---: | ---: | ---: |")
         for figure in diff.figures {
             var proposed = DiffTextRenderer.figure(figure.proposed, percent: figure.proposedPercent)
-            if figure.name.hasSuffix("demand"), figure.proposed > diff.proposed.derived.usable {
+            if diff.proposed.derived.exceeds(figure: figure.name, value: figure.proposed) {
                 proposed = "**\(proposed)** ❌"
             }
             lines.append("| \(figure.label) | \(DiffTextRenderer.figure(figure.current, percent: figure.currentPercent)) | "

@@ -86,13 +86,13 @@ public struct DiffTextRenderer: Sendable {
                 Self.signed(figure.change),
             ])
         }
-        let usable = [diff.current.derived.usable, diff.proposed.derived.usable]
+        let sides = [diff.current.derived, diff.proposed.derived]
         var lines = table.lines(indent: "") { row, column, text in
             if row == 0 { return style.bold(text) }
             let figure = diff.figures[row - 1]
-            guard column == 1 || column == 2, figure.name.hasSuffix("demand") else { return text }
+            guard column == 1 || column == 2 else { return text }
             let value = column == 1 ? figure.current : figure.proposed
-            return value > usable[column - 1] ? style.red(text) : text
+            return sides[column - 1].exceeds(figure: figure.name, value: value) ? style.red(text) : text
         }
         lines.append("")
         let a = Self.usableFormula(diff.current.settings), b = Self.usableFormula(diff.proposed.settings)
@@ -103,6 +103,10 @@ public struct DiffTextRenderer: Sendable {
             lines.append(style.dim("  usable, proposed = \(b)"))
         }
         lines.append(style.dim("  steady demand = instances × max_size; deploy demand = (instances + max_surge) × max_size"))
+        if diff.figures.contains(where: { $0.name == "server_demand" }) {
+            lines.append(style.dim("  with a pooler, demand meets its client capacity (instances × max_client_conn) and server demand = "
+                + "pooler instances × (default_pool_size + reserve_pool_size), capped by max_db_connections"))
+        }
         return lines
     }
 
@@ -112,6 +116,11 @@ public struct DiffTextRenderer: Sendable {
             let problems = diff.problems.filter { $0.side == name }
             if problems.isEmpty {
                 let d = side.derived
+                if let tier = d.pooler {
+                    lines.append(style.green("✓ \(name): deploy demand \(d.deployDemand) fits the pooler's client capacity \(tier.clientCapacity); "
+                        + "its server connections \(tier.serverConnections) fit usable \(d.usable) (headroom \(tier.serverHeadroom))"))
+                    continue
+                }
                 let percent = Derived.percent(d.deployHeadroom, of: d.usable).map { Self.percent($0) } ?? "-"
                 lines.append(style.green("✓ \(name): deploy demand \(d.deployDemand) fits usable \(d.usable) "
                     + "(headroom \(d.deployHeadroom), \(percent))"))
@@ -175,6 +184,10 @@ public struct DiffTextRenderer: Sendable {
             "during a rolling deploy the surge instances' connections are refused (SQLSTATE 53300)"
         case .nothingUsable:
             "every connection the fleet opens is refused"
+        case .clientsExceedPooler:
+            "the pooler refuses the connections beyond max_client_conn: \"no more connections allowed (max_client_conn)\""
+        case .poolerExceedsUsable:
+            "when the pooler fills its server pools, the server refuses the rest (SQLSTATE 53300) and waiting clients fail"
         }
     }
 }
