@@ -18,7 +18,8 @@
 struct FleetMap {
     /// The keys a section may hold besides its settings: `source = "kind:path[, path…]"`,
     /// `profiles` (Spring), `prefix` (Spring datasource prefix, or a HikariCP key prefix),
-    /// `workload` (which Deployment or StatefulSet).
+    /// `workload` (which Deployment, StatefulSet or Compose service; for `pgbouncer`, which
+    /// `[databases]` entry).
     static let keys: Set<String> = ["source", "profiles", "prefix", "workload"]
 
     struct Entry {
@@ -113,6 +114,8 @@ struct FleetMap {
             return reading
         case .postgresql:
             return try PostgresConfSource().read(entry.paths, files: options.files)
+        case .pgbouncer:
+            return try PgBouncerIniSource(database: entry.options["workload"]?.value).read(entry.paths, files: options.files)
         case .compose:
             var reading = SourceReading()
             for path in entry.paths {

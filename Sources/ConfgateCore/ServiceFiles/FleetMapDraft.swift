@@ -76,6 +76,14 @@ public struct FleetMapDraft: Sendable {
             draft.remarks.append("unrendered Helm templates, not read: " + templates.joined(separator: ", ") + " (render with `helm template` and name the output)")
         }
 
+        // PgBouncer.
+        if let ini = usable.first(where: { path in
+            let name = PathText.basename(path).lowercased()
+            return name == "pgbouncer.ini" || (name.hasSuffix(".ini") && (read(path) ?? "").lowercased().contains("[pgbouncer]"))
+        }) {
+            draft.sources.append(("pooler", "pgbouncer:\(ini)", nil))
+        }
+
         // PostgreSQL.
         if let conf = usable.first(where: { PathText.basename($0) == "postgresql.conf" }) {
             var source = "postgresql:\(conf)"
@@ -98,7 +106,8 @@ public struct FleetMapDraft: Sendable {
             "# connection budget lives. Paths are relative to this file. A literal key beside a",
             "# source overrides it (e.g. `max_connections = 200` under [server]). docs/sources.md",
         ]
-        let sections = ["database", "pool", "fleet", "server"]
+        // [pooler] only when a pooler's file was found: without one the fleet connects directly.
+        let sections = ["database", "pool", "fleet", "server"] + (sources.contains { $0.section == "pooler" } ? ["pooler"] : [])
         for section in sections {
             let here = sources.filter { $0.section == section }
             lines.append("")

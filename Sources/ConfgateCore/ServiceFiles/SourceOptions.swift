@@ -43,12 +43,16 @@ public enum SourceFormat: String, CaseIterable, Sendable {
     case compose
     /// A `.env` file: variables, and a `DATABASE_URL` with pool parameters.
     case dotenv
+    /// PgBouncer's `pgbouncer.ini`: the pooler tier (`[pooler]`).
+    case pgbouncer
 
     /// The format of `path`, from its name and, for YAML, its content; `nil` when unsure.
     static func detect(_ path: String, text: () -> String?) -> SourceFormat? {
         let name = PathText.basename(path).lowercased()
         if name.hasPrefix("postgresql") && name.hasSuffix(".conf") { return .postgresql }
         if name.hasSuffix(".conf") { return .conf }
+        if name == "pgbouncer.ini" { return .pgbouncer }
+        if name.hasSuffix(".ini") { return (text() ?? "").lowercased().contains("[pgbouncer]") ? .pgbouncer : nil }
         if name == ".env" || name.hasSuffix(".env") { return .dotenv }
         if ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"].contains(name)
             || (name.hasPrefix("docker-compose") && (name.hasSuffix(".yml") || name.hasSuffix(".yaml"))) {
@@ -82,6 +86,7 @@ extension SourceFormat {
         case .kubernetes, .compose: ["fleet", "database", "pool", "server"]
         case .dotenv: ["database", "pool"]
         case .postgresql: ["server"]
+        case .pgbouncer: ["pooler"]
         }
     }
 

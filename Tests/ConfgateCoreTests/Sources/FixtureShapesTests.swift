@@ -13,8 +13,8 @@ import Testing
 /// scalar's start; the README points at the embedded value. There only the line is asserted, or
 /// the scalar's start where that is what the reader means.
 ///
-/// Not covered (no readers yet): `compose/compose.yaml`, `compose/compose-list.yaml`,
-/// `pgbouncer/pgbouncer.ini` (+ `pgbouncer-extra.ini`). `helm/orders-api/Chart.yaml` is a companion
+/// Not covered here: `compose/compose.yaml`, `compose/compose-list.yaml`; `pgbouncer/pgbouncer.ini`
+/// (+ `pgbouncer-extra.ini`) has its own suite, `PgBouncerIniSourceTests`. `helm/orders-api/Chart.yaml` is a companion
 /// file with nothing to extract.
 @Suite("Sources: fixtures/sources real-world shapes")
 struct FixtureShapesTests {
