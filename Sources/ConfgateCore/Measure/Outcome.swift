@@ -10,6 +10,11 @@ public enum OutcomeClass: String, Hashable, Sendable, Codable, CaseIterable, Com
     case connectFailed = "connect_failed"
     /// A statement failed (with its SQLSTATE, e.g. 57014 statement timeout).
     case queryFailed = "query_failed"
+    /// A pooler refused the pool's connection (`PoolerRefusal`: `max_client_conn`, or its
+    /// server logins failing), with its SQLSTATE (08P01).
+    case poolerRefused = "pooler_refused"
+    /// A pooler disconnected a client that waited `query_wait_timeout` for a server connection.
+    case poolerTimeout = "pooler_timeout"
     /// The caller gave up after `request_timeout`.
     case requestTimeout = "request_timeout"
 

@@ -37,6 +37,8 @@ enum ReportPalette {
         case .poolTimeout: LineStyle(color: "#E69F00", dash: "8 3")
         case .connectFailed: LineStyle(color: "#D55E00", dash: "6 2 2 2")
         case .queryFailed: LineStyle(color: "#CC79A7", dash: "4 4")
+        case .poolerRefused: LineStyle(color: "#0072B2", dash: "6 2 2 2")
+        case .poolerTimeout: LineStyle(color: "#0072B2", dash: "8 3")
         case .requestTimeout: LineStyle(color: "#000000", dash: "1 3")
         }
     }

@@ -1,7 +1,7 @@
 /// When `verify` may stop before its last round: the evidence already decides the verdict.
 ///
 /// Only a block stops early, and only on proof: in one round, the proposed side's server
-/// refused connections (SQLSTATE 53300), or logins failed while its connections stood at the
+/// refused connections (SQLSTATE 53300), or its pooler did (`max_client_conn`), or logins failed while its connections stood at the
 /// usable limit — while the current side, in the same round on the same machine, ran cleanly
 /// (no failed login, below its limit, the driver on schedule). `VerdictJudge` counts the
 /// server's limit as evidence in any single round, so the remaining rounds could not change
@@ -17,6 +17,11 @@ public enum EarlyStop {
             + (p.connectFailures["53300"] ?? 0)
         if refused > 0 {
             return "the proposed side's server refused connections (53300) in round \(proposed.round) while the current side ran cleanly"
+        }
+        let poolerRefused = p.outcomes.filter { $0.outcome.kind == .poolerRefused }.reduce(0) { $0 + $1.count }
+            + (p.connectFailures[PoolerRefusal.maxClientConn.rawValue] ?? 0)
+        if poolerRefused > 0 {
+            return "the proposed side's pooler refused connections (max_client_conn) in round \(proposed.round) while the current side ran cleanly"
         }
         if p.failures > gate.maxFailedLogins, p.peakServerConnections >= p.usable {
             return "\(p.failures) logins failed in round \(proposed.round) with the proposed side's connections at the usable limit (\(p.peakServerConnections)/\(p.usable)) while the current side ran cleanly"

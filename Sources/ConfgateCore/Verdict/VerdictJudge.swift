@@ -105,10 +105,12 @@ public struct VerdictJudge: Sendable {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
         let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }
+        // A pooler's client limit is as hard as the server's: its refusals are evidence in one round.
+        let poolerRefused = side.runs.reduce(0) { $0 + ($1.connectFailures[PoolerRefusal.maxClientConn.rawValue] ?? 0) }
         let usable = Self.usable(side)
-        let atLimit = peak >= usable || refused > 0
+        let atLimit = peak >= usable || refused > 0 || poolerRefused > 0
         let limitFailures = side.runs.contains { run in
-            run.outcomes.contains { $0.outcome.sqlState == "53300" && $0.count > 0 }
+            run.outcomes.contains { ($0.outcome.sqlState == "53300" || $0.outcome.kind == .poolerRefused) && $0.count > 0 }
         }
         let failingRounds = side.runs.filter { $0.failures > gate.maxFailedLogins }.count
         let failuresRecur = side.runs.count <= 1 ? failingRounds > 0 : failingRounds * 2 > side.runs.count
@@ -134,7 +136,23 @@ public struct VerdictJudge: Sendable {
             parts.append("the server refused \(refused) pool connection attempt\(refused == 1 ? "" : "s") with 53300 (too many clients)")
         }
         let d = side.derived
-        if d.steadyDemand > d.usable {
+        if let tier = d.pooler {
+            let refusals = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind == .poolerRefused }.reduce(0) { $0 + $1.count }
+            if refusals > 0 || poolerRefused > 0 {
+                let phases = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind == .poolerRefused }
+                    .flatMap { $0.byPhase.filter { $0.value > 0 }.map(\.key) }
+                let when = Set(phases) == [.deploy] ? " during the deploy" : ""
+                let what = refusals > 0 ? "\(refusals) login\(refusals == 1 ? "" : "s")" : "\(poolerRefused) pool connection attempt\(poolerRefused == 1 ? "" : "s")"
+                parts.insert("\(what) refused by the pooler (max_client_conn \(tier.clientCapacity))\(when)", at: 0)
+            }
+            if d.steadyDemand > tier.clientCapacity {
+                evidence.insert("steady demand \(d.steadyDemand) > pooler client capacity \(tier.clientCapacity)", at: 0)
+            } else if deployRan && d.deployDemand > tier.clientCapacity {
+                evidence.insert("deploy demand \(d.deployDemand) > pooler client capacity \(tier.clientCapacity)", at: 0)
+            } else if tier.serverConnections > d.usable {
+                evidence.insert("pooler server connections \(tier.serverConnections) > usable \(d.usable)", at: 0)
+            }
+        } else if d.steadyDemand > d.usable {
             evidence.insert("steady demand \(d.steadyDemand) > usable \(d.usable)", at: 0)
         } else if deployRan && d.deployDemand > d.usable {
             evidence.insert("deploy demand \(d.deployDemand) > usable \(d.usable)", at: 0)

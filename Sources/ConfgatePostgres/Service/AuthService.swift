@@ -56,7 +56,8 @@ public final class AuthService: Sendable {
             lease = try await pool.lease(preferring: { here != nil && $0.loop === here })
         } catch let error as PoolError {
             if let connectError = error.lastConnectError as? PGError {
-                return Outcome(.connectFailed, sqlState: connectError.sqlState)
+                let refusal = PoolerRefusal.recognise(connectError.message)
+                return Outcome(refusal?.outcome ?? .connectFailed, sqlState: connectError.sqlState)
             }
             return Outcome(.poolTimeout)
         } catch {
@@ -77,8 +78,10 @@ public final class AuthService: Sendable {
             lease.release()
             return ok ? .ok : .badPassword
         } catch {
-            lease.release(broken: error.kind == .connectionLost || error.kind == .closed)
-            return Outcome(.queryFailed, sqlState: error.sqlState)
+            // A pooler that gave up on the wait (query_wait_timeout) closes the client: broken too.
+            let refusal = PoolerRefusal.recognise(error.message)
+            lease.release(broken: error.kind == .connectionLost || error.kind == .closed || refusal != nil)
+            return Outcome(refusal?.outcome ?? .queryFailed, sqlState: error.sqlState)
         }
     }
 

@@ -1,3 +1,4 @@
+import ConfgateCore
 import ConfgatePool
 
 /// Opens the libpq connections of one service instance's pool.
@@ -15,8 +16,10 @@ public struct PGConnectionFactory: PooledConnectionFactory {
         await connection.close()
     }
 
-    /// Failed attempts are counted by SQLSTATE (`53300`), or `no-sqlstate`.
+    /// Failed attempts are counted by SQLSTATE (`53300`), by a pooler's reason when a pooler
+    /// refused (`max_client_conn`: its errors all share 08P01), or `no-sqlstate`.
     public func errorKey(for error: any Error) -> String {
-        (error as? PGError)?.sqlState ?? "no-sqlstate"
+        guard let error = error as? PGError else { return "no-sqlstate" }
+        return PoolerRefusal.recognise(error.message)?.rawValue ?? error.sqlState ?? "no-sqlstate"
     }
 }
