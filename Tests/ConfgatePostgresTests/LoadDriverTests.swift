@@ -21,8 +21,9 @@ final class FakeTarget: LoginTarget {
 }
 
 struct FakeWatcher: ServerWatcher {
-    func sample() async throws -> (samples: [ServerSample], clientConnections: Int) {
-        ([ServerSample(application: "auth-service-1", state: "idle", count: 7)], 7)
+    func sample() async throws -> ServerObservation {
+        ServerObservation(samples: [ServerSample(application: "auth-service-1", state: "idle", count: 7)], clientConnections: 7,
+                          pooler: PoolerSample(clientActive: 3, clientWaiting: 2, serverActive: 3, serverIdle: 1))
     }
 }
 
@@ -51,6 +52,9 @@ struct FakeWatcher: ServerWatcher {
         #expect(!result.timeline.isEmpty)
         #expect(result.timeline.reduce(0) { $0 + $1.started } <= s.scheduled)
         #expect(result.timeline.allSatisfy { $0.pools.count == 1 })
+        // The pooler's pool, as the watcher saw it, reaches the timeline with the server's.
+        #expect(result.timeline.contains { $0.pooler?.clientWaiting == 2 && $0.serverConnections == 7 })
+        #expect(result.timeline.allSatisfy { ($0.pooler == nil) == $0.server.isEmpty })
     }
 
     @Test func slowerThanRequestTimeoutCountsAsRequestTimeout() async {

@@ -119,11 +119,13 @@ public struct TimelinePoint: Hashable, Sendable, Codable {
     public var server: [ServerSample]
     /// Non-superuser client connections on the server (the figure compared with usable).
     public var serverConnections: Int
+    /// The pooler's pool for the fleet (PgBouncer `SHOW POOLS`); `nil` without a pooler.
+    public var pooler: PoolerSample?
 
     public init(
         at: Int64, phase: Phase, started: Int = 0, completed: Int = 0, outcomes: OutcomeCounts = .init(),
         p50: Int64? = nil, p99: Int64? = nil, pools: [PoolSample] = [], server: [ServerSample] = [],
-        serverConnections: Int = 0
+        serverConnections: Int = 0, pooler: PoolerSample? = nil
     ) {
         self.at = at
         self.phase = phase
@@ -135,7 +137,38 @@ public struct TimelinePoint: Hashable, Sendable, Codable {
         self.pools = pools
         self.server = server
         self.serverConnections = serverConnections
+        self.pooler = pooler
     }
+}
+
+/// A pooler's pool for the fleet's database and user at an instant, summed over its
+/// processes: PgBouncer's `SHOW POOLS` row.
+public struct PoolerSample: Hashable, Sendable, Codable {
+    /// Clients paired with a server connection (`cl_active`).
+    public var clientActive: Int
+    /// Clients waiting for a server connection (`cl_waiting`).
+    public var clientWaiting: Int
+    /// Server connections paired with a client (`sv_active`).
+    public var serverActive: Int
+    /// Server connections idle and ready (`sv_idle`, with `sv_used` and `sv_tested`).
+    public var serverIdle: Int
+    /// Server connections being opened (`sv_login`).
+    public var serverLogin: Int
+    /// How long the oldest waiting client has waited, µs (`maxwait`, `maxwait_us`).
+    public var maxWait: Int64
+
+    public init(clientActive: Int = 0, clientWaiting: Int = 0, serverActive: Int = 0, serverIdle: Int = 0,
+                serverLogin: Int = 0, maxWait: Int64 = 0) {
+        self.clientActive = clientActive
+        self.clientWaiting = clientWaiting
+        self.serverActive = serverActive
+        self.serverIdle = serverIdle
+        self.serverLogin = serverLogin
+        self.maxWait = maxWait
+    }
+
+    /// Server connections the pooler holds open or opening.
+    public var serverConnections: Int { serverActive + serverIdle + serverLogin }
 }
 
 /// One instance's pool at an instant.

@@ -62,7 +62,7 @@ public struct LoadDriver: Sendable {
                     while !shared.finished.load(ordering: .relaxed) && !Task.isCancelled {
                         let tickStart = clock.now
                         if let s = try? await watcher.sample() {
-                            shared.latestServer.withLock { $0 = (s.samples, s.clientConnections) }
+                            shared.latestServer.withLock { $0 = s }
                             let at = Self.micros(clock.now - start)
                             shared.peaks.withLock { if s.clientConnections > $0.server { $0.server = s.clientConnections; $0.serverAt = at } }
                         }
@@ -89,7 +89,7 @@ public struct LoadDriver: Sendable {
                         outcomes: OutcomeCounts(interval.outcomes),
                         p50: interval.completed > 0 ? Int64(interval.latency.valueAtPercentile(50)) : nil,
                         p99: interval.completed > 0 ? Int64(interval.latency.valueAtPercentile(99)) : nil,
-                        pools: pools, server: server.samples, serverConnections: server.clients)
+                        pools: pools, server: server.samples, serverConnections: server.clientConnections, pooler: server.pooler)
                     shared.timeline.withLock { $0.append(point) }
                     if let progress { printer.async { progress(point, elapsed) } }
                 }
@@ -135,7 +135,7 @@ public struct LoadDriver: Sendable {
     private final class Shared: Sendable {
         let timeline = Mutex<[TimelinePoint]>([])
         let peaks = Mutex<(server: Int, serverAt: Int64, pending: Int)>((0, 0, 0))
-        let latestServer = Mutex<(samples: [ServerSample], clients: Int)>(([], 0))
+        let latestServer = Mutex<ServerObservation>(ServerObservation(samples: [], clientConnections: 0))
         let finished = Atomic<Bool>(false)
     }
 

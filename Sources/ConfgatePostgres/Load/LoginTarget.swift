@@ -14,9 +14,24 @@ public protocol LoginTarget: Sendable {
 }
 
 /// Where the driver reads the server's connections (over a superuser connection, which a
-/// full server still admits).
+/// full server still admits), and a pooler's pool when there is one.
 public protocol ServerWatcher: Sendable {
-    /// Connections by application and state, and the number of non-superuser client
-    /// connections (the figure compared with usable).
-    func sample() async throws -> (samples: [ServerSample], clientConnections: Int)
+    /// One look at the server (and pooler).
+    func sample() async throws -> ServerObservation
+}
+
+/// What one look at the server saw.
+public struct ServerObservation: Sendable {
+    /// Connections by application and state.
+    public var samples: [ServerSample]
+    /// Non-superuser client connections of the fleet's tier (the figure compared with usable).
+    public var clientConnections: Int
+    /// The pooler's pool for the fleet; `nil` without a pooler.
+    public var pooler: PoolerSample?
+
+    public init(samples: [ServerSample], clientConnections: Int, pooler: PoolerSample? = nil) {
+        self.samples = samples
+        self.clientConnections = clientConnections
+        self.pooler = pooler
+    }
 }

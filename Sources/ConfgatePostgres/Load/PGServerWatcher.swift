@@ -13,7 +13,7 @@ public struct PGServerWatcher: ServerWatcher {
         self.fleetPrefix = fleetPrefix
     }
 
-    public func sample() async throws -> (samples: [ServerSample], clientConnections: Int) {
+    public func sample() async throws -> ServerObservation {
         let result = try await connection.query("""
             SELECT coalesce(a.application_name, ''), coalesce(a.state, ''), count(*)
             FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
@@ -27,6 +27,6 @@ public struct PGServerWatcher: ServerWatcher {
             samples.append(ServerSample(application: app, state: state, count: count))
             if app.hasPrefix(fleetPrefix) { fleet += count }
         }
-        return (samples, fleet)
+        return ServerObservation(samples: samples, clientConnections: fleet)
     }
 }
