@@ -36,6 +36,8 @@ public final class PgBouncerServer: Sendable {
     public let options: PgBouncerOptions
     /// Reaches the upstream database as the service role, through the pooler.
     public let serviceTarget: ConnectionTarget
+    /// From launching the process to the first `SELECT 1` through it (the readiness probe).
+    public let readyAfter: Duration
 
     private let process: ServerProcess
     private let console: PGConnection
@@ -44,7 +46,8 @@ public final class PgBouncerServer: Sendable {
 
     private init(
         directory: String, port: Int, pid: Int32, installation: PgBouncerInstallation, options: PgBouncerOptions,
-        serviceTarget: ConnectionTarget, process: ServerProcess, console: PGConnection, adminPassword: String
+        serviceTarget: ConnectionTarget, readyAfter: Duration, process: ServerProcess, console: PGConnection,
+        adminPassword: String
     ) {
         self.directory = directory
         self.port = port
@@ -52,6 +55,7 @@ public final class PgBouncerServer: Sendable {
         self.installation = installation
         self.options = options
         self.serviceTarget = serviceTarget
+        self.readyAfter = readyAfter
         self.process = process
         self.console = console
         self.adminPassword = adminPassword
@@ -87,6 +91,7 @@ public final class PgBouncerServer: Sendable {
             throw error
         }
         let process: ServerProcess
+        let launched = ContinuousClock.now
         do {
             process = try ServerProcess(
                 command: [installation.path, config.iniPath], logFile: config.logPath, removeOnExit: directory,
@@ -109,8 +114,10 @@ public final class PgBouncerServer: Sendable {
         }
 
         let console: PGConnection
+        let readyAfter: Duration
         do throws(PgBouncerLauncher.Failure) {
             try await PgBouncerLauncher.waitUntilReady(service: service, process: process, timeout: options.startTimeout)
+            readyAfter = ContinuousClock.now - launched
             console = try await PgBouncerLauncher.openConsole(admin)
         } catch {
             throw await fail(error.message, error.details)
@@ -121,7 +128,8 @@ public final class PgBouncerServer: Sendable {
             "directory": "\(directory)", "pid": "\(pid)", "version": "\(installation.version)"])
         return PgBouncerServer(
             directory: directory, port: listenPort, pid: pid, installation: installation, options: options,
-            serviceTarget: service, process: process, console: console, adminPassword: config.adminPassword)
+            serviceTarget: service, readyAfter: readyAfter, process: process, console: console,
+            adminPassword: config.adminPassword)
     }
 
     /// Writes the three files, mode 0600, owned by `user` (the one PgBouncer runs as).
