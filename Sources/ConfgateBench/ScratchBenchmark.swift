@@ -24,7 +24,7 @@ public enum ScratchBenchmark {
         var line: String {
             func f(_ v: Double) -> String { String(format: "%7.1f", v) }
             return name.padding(toLength: 50, withPad: " ", startingAt: 0)
-                + "median \(f(median)) ms   min \(f(samples.min() ?? .nan))   p25 \(f(quantile(0.25)))   p75 \(f(quantile(0.75)))   max \(f(samples.max() ?? .nan))"
+                + "median \(f(median)) ms   min \(f(samples.min() ?? .nan))   p25 \(f(quantile(0.25)))   p75 \(f(quantile(0.75)))   p90 \(f(quantile(0.9)))   max \(f(samples.max() ?? .nan))"
         }
     }
 

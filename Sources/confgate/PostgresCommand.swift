@@ -32,6 +32,9 @@ struct PostgresCommand: AsyncParsableCommand {
     @Flag(name: .customLong("bench"), help: .hidden)
     var bench = false
 
+    @Flag(name: .customLong("bench-pgbouncer"), help: .hidden)
+    var benchPgBouncer = false
+
     @Option(name: .customLong("runs"), help: .hidden)
     var runs = 10
 
@@ -43,6 +46,12 @@ struct PostgresCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "confgate.postgres")
         logger.logLevel = .warning
+        if benchPgBouncer {
+            let report = try await PgBouncerBenchmark.run(
+                runs: runs, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, logger: logger)
+            Terminal.write(report.text + "\n")
+            return
+        }
         if bench {
             let report = try await ScratchBenchmark.run(
                 runs: runs, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, logger: logger)

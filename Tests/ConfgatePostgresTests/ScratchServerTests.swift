@@ -310,7 +310,7 @@ struct PGConnectionFailureTests {
             _ = try await admin.query("SELECT pg_terminate_backend($1)", [String(conn.backendPID)])
             await admin.close()
             await #expect { try await conn.query("SELECT 1") } throws: {
-                ($0 as? PGError)?.kind == .connectionLost
+                ($0 as? PGError)?.kind == .connectionLost && ($0 as? PGError)?.sqlState == "57P01"
             }
             #expect(await conn.isUsable == false)
             await conn.close()

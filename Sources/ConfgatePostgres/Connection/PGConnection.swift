@@ -69,8 +69,11 @@ public final class PGConnection: @unchecked Sendable {
     /// connect (another address of the host, another host of a list, a retry without SSL),
     /// so the socket is checked after every `PQconnectPoll` and re-registered when it changed.
     /// `PQERRORS_VERBOSE` is set before polling, so that a connection the server refuses
-    /// (`FATAL:  53300: sorry, too many clients already`) keeps its SQLSTATE. The password
-    /// never appears in an error.
+    /// (`FATAL:  53300: sorry, too many clients already`) keeps its SQLSTATE, and stays set:
+    /// a server that ends the session during a statement sends its error and closes at once,
+    /// and libpq then reports it only as connection text (`FATAL:  08P01: query_wait_timeout`
+    /// from PgBouncer, `57P01` for a terminated backend), not as a result with fields. The
+    /// password never appears in an error.
     ///
     /// `connect_timeout` (whole seconds; 1 counts as 2, as in libpq; absent, non-numeric or
     /// 0 means no limit) bounds the whole connect, all hosts and addresses together. libpq
@@ -110,6 +113,14 @@ public final class PGConnection: @unchecked Sendable {
     /// Runs `sql` with the simple query protocol; it may hold several statements (no parameters).
     public func execute(_ sql: String) async throws(PGError) {
         _ = try await exclusively { handle in
+            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
+        }
+    }
+
+    /// Runs `sql` with the simple query protocol and returns its last result: for servers
+    /// that speak no other, such as PgBouncer's admin console (`SHOW POOLS`).
+    public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
+        try await exclusively { handle in
             await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
         }
     }
@@ -299,7 +310,6 @@ public final class PGConnection: @unchecked Sendable {
                 if watched == nil { return fail("cannot watch the connection's socket (errno \(errno))") }
             }
             if state == PGRES_POLLING_OK {
-                PQsetErrorVerbosity(conn, PQERRORS_DEFAULT)
                 return .success(PGConnection(handle: conn, socket: watched!.fd, loop: loop, password: password))
             }
             let events: EventLoop.Events = state == PGRES_POLLING_READING ? .readable : .writable

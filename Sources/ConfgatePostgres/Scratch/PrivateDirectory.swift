@@ -49,18 +49,21 @@ package enum PrivateDirectory {
     static let ownerFile = ".confgate-owner"
 
     /// Removes scratch directories that outlived both the confgate process that made them and
-    /// their postmaster — left behind only if confgate was killed in the moments before its
-    /// watchdog existed (while unpacking the template or running initdb). Directories without
-    /// confgate's owner file are never touched.
+    /// their server (postmaster or pgbouncer) — left behind only if confgate was killed in
+    /// the moments before its watchdog existed (while unpacking the template or running
+    /// initdb). Directories without confgate's owner file are never touched.
     static func sweepLeftovers() {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
         for entry in entries where entry.hasPrefix("cg-") && entry.count == 9 {
             let dir = root + "/" + entry
             guard let owner = try? String(contentsOfFile: dir + "/" + ownerFile, encoding: .utf8),
                   let pid = Int32(owner.trimmingSpaces()), !isAlive(pid) else { continue }
-            let postmaster = (try? String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8))
-                .flatMap { $0.split(separator: "\n").first.flatMap { Int32($0) } }
-            if let postmaster, isAlive(postmaster) { continue }
+            // A scratch server's postmaster, or a trial's PgBouncer.
+            let servers = ["/data/postmaster.pid", "/pgbouncer.pid"].compactMap { file in
+                (try? String(contentsOfFile: dir + file, encoding: .utf8))
+                    .flatMap { $0.split(separator: "\n").first.flatMap { Int32($0.trimmingSpaces()) } }
+            }
+            if servers.contains(where: isAlive) { continue }
             remove(dir)
         }
     }

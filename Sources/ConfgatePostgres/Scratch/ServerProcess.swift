@@ -8,7 +8,8 @@ import System
 import SystemPackage
 #endif
 
-/// A running `postgres`, started under a small watchdog shell that also stops it.
+/// A running `postgres` (or a trial's `pgbouncer`), started under a small watchdog shell
+/// that also stops it.
 ///
 /// The shell (`/bin/sh`, running as the server user, in a session of its own so that a
 /// terminal's Ctrl-C reaches only confgate) starts `postgres` in the background and blocks
