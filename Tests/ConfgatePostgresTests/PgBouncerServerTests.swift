@@ -75,7 +75,7 @@ struct PgBouncerServerTests {
     }
 
     @Test func sessionSettingsReachTheServerAsRoleDefaults() async throws {
-        try await withPooler(.init(poolMode: .transaction)) { server, pooler in
+        try await withPooler(.with { $0.poolMode = .transaction }) { server, pooler in
             var settings = Settings()
             settings.database.statementTimeout = .milliseconds(1500)
             let pooled = try pooler.serviceConnection(for: settings)
@@ -97,7 +97,7 @@ struct PgBouncerServerTests {
     }
 
     @Test func maxClientConnRefusesTheNextClient() async throws {
-        try await withPooler(.init(maxClientConn: 3)) { _, pooler in
+        try await withPooler(.with { $0.maxClientConn = 3 }) { _, pooler in
             var held: [PGConnection] = []
             for _ in 0..<3 { held.append(try await PGConnection.connect(parameters: pooler.serviceTarget.parameters)) }
             do throws(PGError) {
@@ -116,7 +116,7 @@ struct PgBouncerServerTests {
     }
 
     @Test func queryWaitTimeoutDisconnectsTheWaitingClient() async throws {
-        let options = PgBouncerOptions(poolMode: .transaction, defaultPoolSize: 1, queryWaitTimeout: .seconds(1))
+        let options = PgBouncerOptions.with { $0.poolMode = .transaction; $0.defaultPoolSize = 1; $0.queryWaitTimeout = .seconds(1) }
         try await withPooler(options) { _, pooler in
             let holder = try await PGConnection.connect(parameters: pooler.serviceTarget.parameters)
             try await holder.execute("BEGIN")

@@ -78,7 +78,6 @@ public final class PgBouncerServer: Sendable {
         _ options: PgBouncerOptions, upstream: ConnectionTarget, user: ServerUser?, adminPassword: String,
         logger: Logger
     ) async throws(ConfgateError) -> PgBouncerServer {
-        try options.validate()
         let installation = try await PgBouncerInstallation.find(explicit: options.binary)
         let directory = try PrivateDirectory.make(owner: user)
         let config = PgBouncerConfig(
