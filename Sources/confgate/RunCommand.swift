@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         let parsed = try sources.load(settings)
         let gateSettings = try load.apply(to: GateFile.resolve(path: gate))
         let logger = Logger(label: "confgate")
-        let runner = TrialRunner(source: try server.source(users: gateSettings.load.users), logger: logger)
+        let runner = try server.runner(users: gateSettings.load.users, logger: logger)
         let usable = Derived(parsed).usable
         let progress = Progress(label: "run", totalSeconds: gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds, usable: usable)
         let result = try await Interruption.cancellable {

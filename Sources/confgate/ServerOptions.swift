@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConfgateCore
 import ConfgatePostgres
+import Logging
 
 /// Where PostgreSQL's binaries are and who runs them; shared by every command that starts
 /// a scratch server (`run`, `verify`, `postgres`, `bench-login`).
@@ -23,6 +24,16 @@ struct TrialServerOptions: ParsableArguments {
         "auto (default): a scratch PostgreSQL per trial; or a superuser URL of an existing server (e.g. a CI service container): a fresh database per trial, judged against that server's own max_connections.",
         valueName: "auto|url"))
     var postgres: String = "auto"
+
+    @Option(name: .customLong("pgbouncer-bin"), help: ArgumentHelp(
+        "The PgBouncer program a side with [pooler] runs in front of the server (default: pgbouncer on PATH, then /usr/sbin/pgbouncer; Debian/Ubuntu: apt-get install pgbouncer).",
+        valueName: "path"))
+    var pgbouncerBin: String?
+
+    /// The trial runner for `users` seeded accounts: the server source, and the pooler's program.
+    func runner(users: Int, logger: Logger) throws(ConfgateError) -> TrialRunner {
+        TrialRunner(source: try source(users: users), logger: logger, pgbouncerBinary: pgbouncerBin)
+    }
 
     /// Where trials get their server, for `users` seeded accounts. A URL libpq rejects is bad
     /// input here, before anything runs (libpq's reason scrubbed of the password).

@@ -66,7 +66,7 @@ struct VerifyCommand: AsyncParsableCommand {
             current: currentSettings, proposed: proposedSettings, gate: gateSettings,
             mode: lintOnly ? .lintOnly : quick ? .quick : .full, allRounds: allRounds, setByFlags: load.keysSet)
 
-        let executor = lintOnly ? nil : TrialRunner(source: try server.source(users: input.gate.load.users), logger: Logger(label: "confgate"))
+        let executor = lintOnly ? nil : try server.runner(users: input.gate.load.users, logger: Logger(label: "confgate"))
         let total = input.gate.load.warmup.seconds + input.gate.load.duration.seconds
         let progress = Progress(label: "verify", totalSeconds: total, usable: 0)
         let events = VerifyPipeline.Events(

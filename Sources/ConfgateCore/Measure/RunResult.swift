@@ -50,6 +50,10 @@ public struct RunSummary: Hashable, Sendable, Codable {
     /// Failed connection attempts of the fleet's pools, by SQLSTATE (e.g. `53300`): the
     /// server refusing connections even when every login still succeeded.
     public var connectFailures: [String: Int] = [:]
+    /// With a pooler: most clients waiting in it for a server connection at once, and most
+    /// server connections it held; `nil` without one.
+    public var poolerPeakWaiting: Int?
+    public var poolerPeakServerConnections: Int?
     /// False when the run was interrupted or cut short.
     public var complete: Bool
     /// Anything a reader should know (e.g. settings the server could not apply).

@@ -20,9 +20,19 @@ public enum RunText {
         lines.append("latency     p50 \(ms(l.p50))  p90 \(ms(l.p90))  p99 \(ms(l.p99))  p99.9 \(ms(l.p999))  max \(ms(l.max))  (from scheduled start)")
         let share = s.usable > 0 ? Double(s.peakServerConnections) * 100 / Double(s.usable) : 0
         lines.append("server      peak \(s.peakServerConnections)/\(s.usable) usable connections (\(String(format: "%.0f%%", share))) at \(format(Double(s.peakServerConnectionsAt) / 1e6)) s")
-        if !s.connectFailures.isEmpty {
-            let refused = s.connectFailures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        let byPooler = Set(PoolerRefusal.allCases.map(\.rawValue))
+        let serverRefusals = s.connectFailures.filter { !byPooler.contains($0.key) }
+        let poolerRefusals = s.connectFailures.filter { byPooler.contains($0.key) }
+        if !serverRefusals.isEmpty {
+            let refused = serverRefusals.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
             lines.append("            connection attempts refused: \(refused)")
+        }
+        if let waiting = s.poolerPeakWaiting, let held = s.poolerPeakServerConnections {
+            lines.append("pooler      peak \(held) server connections, peak \(waiting) clients waiting for one")
+            if !poolerRefusals.isEmpty {
+                let refused = poolerRefusals.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+                lines.append("            pool connection attempts refused by the pooler: \(refused)")
+            }
         }
         lines.append("pools       peak \(s.peakPending) requests waiting for a connection")
         lines.append("driver      schedule lag p50 \(ms(s.lag.p50))  p99 \(ms(s.lag.p99))  max \(ms(s.lag.max))")

@@ -145,6 +145,11 @@ public struct VerdictJudge: Sendable {
                 let what = refusals > 0 ? "\(refusals) login\(refusals == 1 ? "" : "s")" : "\(poolerRefused) pool connection attempt\(poolerRefused == 1 ? "" : "s")"
                 parts.insert("\(what) refused by the pooler (max_client_conn \(tier.clientCapacity))\(when)", at: 0)
             }
+            let waiting = side.runs.compactMap(\.poolerPeakWaiting).max() ?? 0
+            if failuresBlock, waiting > 0 {
+                let held = side.runs.compactMap(\.poolerPeakServerConnections).max() ?? 0
+                evidence.append("the pooler had up to \(waiting) clients waiting for its \(held) server connection\(held == 1 ? "" : "s") (server pools of \(tier.serverConnections))")
+            }
             if d.steadyDemand > tier.clientCapacity {
                 evidence.insert("steady demand \(d.steadyDemand) > pooler client capacity \(tier.clientCapacity)", at: 0)
             } else if deployRan && d.deployDemand > tier.clientCapacity {

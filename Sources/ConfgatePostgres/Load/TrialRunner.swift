@@ -16,10 +16,16 @@ public struct TrialRunner: Sendable {
 
     public var source: ServerSource
     public var logger: Logger
+    /// `--pgbouncer-bin`: the PgBouncer a side with `[pooler]` runs; `nil`: searched.
+    public var pgbouncerBinary: String?
+    /// When run as root, who runs PgBouncer (as for the scratch server; `nil`: `postgres`).
+    public var poolerUser: String?
 
-    public init(source: ServerSource, logger: Logger) {
+    public init(source: ServerSource, logger: Logger, pgbouncerBinary: String? = nil) {
         self.source = source
         self.logger = logger
+        self.pgbouncerBinary = pgbouncerBinary
+        if case .scratch(let options) = source { poolerUser = options.pgUser }
     }
 
     public init(server: ScratchServer.Options, logger: Logger) {
@@ -34,6 +40,11 @@ public struct TrialRunner: Sendable {
         /// Connections the fleet can open, the monitoring connection's slot excluded.
         var usable: Int
         var notes: [String]
+        /// The service role's connection to the server (host, port, database), where a pooler
+        /// points its upstream.
+        var serviceTarget: ConnectionTarget
+        /// PgBouncer in front of the server, when the side has `[pooler]`.
+        var pooler: PgBouncerServer?
         var hasExited: @Sendable () -> Bool
         /// Stops or releases the server; returns the server log's last lines when it has one.
         var finish: @Sendable () async -> [String]
@@ -46,7 +57,15 @@ public struct TrialRunner: Sendable {
         _ settings: Settings, load: GateSettings.Load, concurrency: Int? = nil, deploy: Bool? = nil,
         progress: (@Sendable (TimelinePoint, Duration) -> Void)? = nil
     ) async throws(ConfgateError) -> RunResult {
-        let server = try await start(settings, users: load.users)
+        var server = try await start(settings, users: load.users)
+        if let pooler = settings.pooler {
+            do throws(ConfgateError) {
+                server = try await putPooler(pooler, in: server, settings: settings)
+            } catch {
+                _ = await server.finish()
+                throw error
+            }
+        }
         do {
             let result = try await measure(settings, load: load, concurrency: concurrency, deploy: deploy,
                                            on: server, progress: progress)
@@ -70,7 +89,7 @@ public struct TrialRunner: Sendable {
             let scratch = try await ScratchServer.start(options, logger: logger)
             return TrialServer(
                 serviceParameters: scratch.serviceParameters(for: settings), superuserTarget: scratch.superuserTarget,
-                usable: scratch.applied.usable - 1, notes: scratch.applied.notes,
+                usable: scratch.applied.usable - 1, notes: scratch.applied.notes, serviceTarget: scratch.serviceTarget,
                 hasExited: { scratch.hasExited }, finish: { await scratch.stop() })
         case .existing(let url):
             let existing = try await ExistingServer.connect(url: url, logger: logger)
@@ -80,8 +99,35 @@ public struct TrialRunner: Sendable {
             notes.append("--postgres server: judged against its own max_connections \(applied.maxConnections) and superuser_reserved_connections \(applied.superuserReservedConnections)")
             return TrialServer(
                 serviceParameters: trial.serviceParameters(for: settings), superuserTarget: trial.superuserTarget,
-                usable: applied.usable - 1, notes: notes,
+                usable: applied.usable - 1, notes: notes, serviceTarget: trial.serviceTarget,
                 hasExited: { false }, finish: { await trial.finish(); return [] })
+        }
+    }
+
+    /// Starts PgBouncer with the side's `[pooler]` settings in front of `server`: the fleet then
+    /// connects through it, its session settings become the service role's defaults upstream
+    /// (PgBouncer refuses them in the startup packet), and stopping the trial stops it first.
+    private func putPooler(_ pooler: Settings.Pooler, in server: TrialServer, settings: Settings) async throws(ConfgateError) -> TrialServer {
+        let user = try ServerUser.resolve(requested: poolerUser)
+        let bouncer = try await PgBouncerServer.start(
+            PgBouncerOptions(pooler, binary: pgbouncerBinary), upstream: server.serviceTarget, user: user, logger: logger)
+        do throws(ConfgateError) {
+            let pooled = try bouncer.serviceConnection(for: settings)
+            try await pooled.applyAsRoleDefaults(role: AuthSchema.serviceRole, superuser: server.superuserTarget)
+            var fronted = server
+            fronted.serviceParameters = pooled.parameters
+            fronted.pooler = bouncer
+            fronted.notes.append("through PgBouncer \(bouncer.installation.version) (\(pooler.poolMode.rawValue) mode, max_client_conn \(pooler.maxClientConn), default_pool_size \(pooler.defaultPoolSize)); one pooler process stands for \(pooler.instances)")
+            let serverExited = server.hasExited, serverFinish = server.finish
+            fronted.hasExited = { serverExited() || bouncer.hasExited }
+            fronted.finish = {
+                let tail = await bouncer.stop()
+                return await serverFinish() + (tail.isEmpty ? [] : ["pgbouncer log:"] + tail)
+            }
+            return fronted
+        } catch {
+            await bouncer.stop()
+            throw error
         }
     }
 
@@ -105,16 +151,22 @@ public struct TrialRunner: Sendable {
         let surge = VerifyPlan.deployRuns(settings, load: deployLoad)
         let plan = LoadPlan.make(load, deploy: surge)
         let driver = LoadDriver(plan: plan, concurrency: concurrency, requestTimeout: settings.fleet.requestTimeout.duration)
-        let watcher = PGServerWatcher(connection: monitor, fleetPrefix: fleet.applicationPrefix)
+        let serverWatcher = PGServerWatcher(connection: monitor, fleetPrefix: fleet.applicationPrefix)
+        let watcher: any ServerWatcher = server.pooler.map { PoolerWatcher(server: serverWatcher, pooler: $0) } ?? serverWatcher
         let observation = await driver.run(target: fleet, watcher: watcher, usable: server.usable, progress: progress)
         await fleet.shutdown()
         await monitor.close()
 
         var summary = observation.summary
         summary.connectFailures = fleet.connectFailures()
+        if server.pooler != nil {
+            let samples = observation.timeline.compactMap(\.pooler)
+            summary.poolerPeakWaiting = samples.map(\.clientWaiting).max() ?? 0
+            summary.poolerPeakServerConnections = samples.map(\.serverConnections).max() ?? 0
+        }
         summary.notes += server.notes
         if server.hasExited() {
-            throw ConfgateError(.environment, "the scratch server exited during the trial", details: await server.finish())
+            throw ConfgateError(.environment, "the scratch server or its pooler exited during the trial", details: await server.finish())
         }
         return RunResult(settings: settings, load: load, summary: summary, timeline: observation.timeline, latency: observation.latency)
     }
