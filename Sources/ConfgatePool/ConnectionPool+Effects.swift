@@ -2,8 +2,8 @@ extension ConnectionPool {
     /// What to do once the lock is released.
     enum Effect: Sendable {
         case event(Event)
-        case lease(CheckedContinuation<Lease, any Error>, Lease)
-        case fail(CheckedContinuation<Lease, any Error>, any Error)
+        case lease(CheckedContinuation<Handoff, any Error>, Handoff)
+        case fail(CheckedContinuation<Handoff, any Error>, any Error)
         case resume(CheckedContinuation<Void, Never>)
         case finishEvents
     }
@@ -14,14 +14,20 @@ extension ConnectionPool {
         var effects: [Effect] = []
         for action in actions {
             switch action {
-            case .openConnection(let id):
-                effects.append(.event(.open(id)))
+            case .openConnection(let id, let loginTimeout):
+                effects.append(.event(.open(id, loginTimeout: loginTimeout)))
+            case .validateConnection(let id, let connection):
+                effects.append(.event(.validate(id, connection)))
+            case .offerConnection(let waiter, let id):
+                if let continuation = state.waiters.removeValue(forKey: waiter) {
+                    effects.append(.lease(continuation, .offer(id)))
+                }
             case .closeConnection(let id, let connection, _):
                 effects.append(.event(.close(id, connection)))
             case .leaseConnection(let waiter, let id, let connection):
                 if let continuation = state.waiters.removeValue(forKey: waiter) {
                     let lease = Lease(connection: connection, connectionID: id, waiterID: waiter, pool: self)
-                    effects.append(.lease(continuation, lease))
+                    effects.append(.lease(continuation, .lease(lease)))
                 }
             case .failWaiter(let waiter, let failure):
                 if let continuation = state.waiters.removeValue(forKey: waiter) {
@@ -39,6 +45,8 @@ extension ConnectionPool {
                 if let continuation = state.timerCancellations.removeValue(forKey: id) {
                     effects.append(.resume(continuation))
                 }
+            case .startFailed:
+                break  // the shutdown that follows fails the waiters
             case .shutdownComplete:
                 effects += state.shutdownWaiters.map { .resume($0) }
                 state.shutdownWaiters.removeAll()

@@ -16,22 +16,30 @@ import Synchronization
 /// await pool.shutdown()                              // graceful; then run() returns
 /// await runTask.value
 /// ```
-/// `run()` must be running for connections to be opened or closed and for timers
-/// (acquire timeout, idle timeout, lifetime, back-off) to fire. Cancelling the task
+/// `run()` must be running for connections to be opened, validated or closed and for timers
+/// (acquire timeout, housekeeping, lifetime, back-off) to fire. Cancelling the task
 /// running `run()` starts a shutdown but stops processing at once, so connections
 /// still leased are not closed: prefer ``shutdown()``.
 public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Duration>>: Sendable {
     typealias Machine = PoolStateMachine<Factory.Connection, C.Instant>
 
     enum Event: Sendable {
-        case open(Int)
+        case open(Int, loginTimeout: Duration?)
+        case validate(Int, Factory.Connection)
         case close(Int, Factory.Connection)
         case timer(Machine.Timer)
     }
 
+    /// What a waiting caller is woken with.
+    enum Handoff: Sendable {
+        case lease(Lease)
+        /// A connection is on offer: claim it (it may be gone by then: wait again).
+        case offer(Int)
+    }
+
     struct State: Sendable {
         var machine: Machine
-        var waiters: [Int: CheckedContinuation<Lease, any Error>] = [:]
+        var waiters: [Int: CheckedContinuation<Handoff, any Error>] = [:]
         var timerCancellations: [Int: CheckedContinuation<Void, Never>] = [:]
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
         var observers: [(predicate: @Sendable (PoolMetrics) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
@@ -46,17 +54,27 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
     let eventSink: AsyncStream<Event>.Continuation
     let nextWaiterID = Atomic<Int>(0)
 
-    /// Creates a pool; it opens `minIdle` connections once ``run()`` runs.
-    public init(configuration: PoolConfiguration, factory: Factory, clock: C) {
+    /// Creates a pool; it opens `minIdle` connections once ``run()`` runs. `randomSeed`
+    /// drives the lifetime variance (``PoolConfiguration/lifetimeVariance``); give one to
+    /// replay a run. ``PoolConfiguration/StartMode/failFast(timeout:)`` is decided by the
+    /// state machine but not reported here: a failed start shuts the pool down.
+    public init(
+        configuration: PoolConfiguration, factory: Factory, clock: C,
+        randomSeed: UInt64 = UInt64.random(in: .min ... .max)
+    ) {
         self.configuration = configuration
         self.factory = factory
         self.clock = clock
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
-        var machine = Machine(configuration: configuration)
+        var machine = Machine(configuration: configuration, randomSeed: randomSeed)
         let actions = machine.start(now: clock.now)
         state = Mutex(State(machine: machine))
         for action in actions {
-            if case .openConnection(let id) = action { eventSink.yield(.open(id)) }
+            switch action {
+            case .openConnection(let id, let loginTimeout): eventSink.yield(.open(id, loginTimeout: loginTimeout))
+            case .scheduleTimer(let timer): eventSink.yield(.timer(timer))
+            default: break
+            }
         }
     }
 
@@ -74,8 +92,10 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
             await withDiscardingTaskGroup { group in
                 for await event in events {
                     switch event {
-                    case .open(let id):
-                        group.addTask { await self.open(id) }
+                    case .open(let id, let loginTimeout):
+                        group.addTask { await self.open(id, loginTimeout: loginTimeout) }
+                    case .validate(let id, let connection):
+                        group.addTask { await self.validate(id, connection) }
                     case .close(let id, let connection):
                         group.addTask { await self.close(id, connection) }
                     case .timer(let timer):
@@ -88,23 +108,37 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
         }
     }
 
-    /// Waits (first come, first served) for a connection, at most `acquireTimeout`. When
-    /// connections are idle, it gets the most recently used one that `prefer` picks (e.g.
-    /// one served by the caller's own thread), else the most recently used one.
+    /// Waits for a connection, at most `acquireTimeout`. When connections are idle, it gets
+    /// the most recently used one that `prefer` picks (e.g. one served by the caller's own
+    /// thread), else the most recently used one. Waiters are woken in arrival order; with
+    /// ``PoolConfiguration/WaiterOrder/barging`` a woken waiter takes its connection only once
+    /// its task runs, and a caller arriving in between takes it first (HikariCP's bag).
     ///
     /// - Throws: ``PoolError/acquireTimeout(lastConnectError:)``, ``PoolError/shutDown``,
     ///   or `CancellationError` when the task is cancelled while waiting.
     public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
         let waiter = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
-                let effects = state.withLock { state -> [Effect] in
-                    if Task.isCancelled { return [.fail(continuation, CancellationError())] }
-                    state.waiters[waiter] = continuation
-                    let now = clock.now
-                    return apply(state.machine.acquire(waiter, now: now, prefer: prefer), to: &state)
+            var offer: Int?
+            while true {
+                let handoff = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Handoff, any Error>) in
+                    let effects = state.withLock { state -> [Effect] in
+                        let now = clock.now
+                        if let connection = offer {
+                            // Woken with an offer: take it now, if no newer caller did.
+                            state.waiters[waiter] = continuation
+                            return apply(state.machine.claim(waiter, connection, now: now), to: &state)
+                        }
+                        if Task.isCancelled { return [.fail(continuation, CancellationError())] }
+                        state.waiters[waiter] = continuation
+                        return apply(state.machine.acquire(waiter, now: now, prefer: prefer), to: &state)
+                    }
+                    perform(effects)
                 }
-                perform(effects)
+                switch handoff {
+                case .lease(let lease): return lease
+                case .offer(let connection): offer = connection
+                }
             }
         } onCancel: {
             let effects = state.withLock { state in apply(state.machine.cancel(waiter), to: &state) }
@@ -174,9 +208,9 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
         perform(effects)
     }
 
-    private func open(_ id: Int) async {
+    private func open(_ id: Int, loginTimeout: Duration?) async {
         do {
-            let connection = try await factory.makeConnection()
+            let connection = try await factory.makeConnection(loginTimeout: loginTimeout)
             let effects = state.withLock { state in
                 let now = clock.now
                 return apply(state.machine.connectionEstablished(id, connection, now: now), to: &state)
@@ -190,6 +224,15 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
             }
             perform(effects)
         }
+    }
+
+    private func validate(_ id: Int, _ connection: Factory.Connection) async {
+        let alive = await factory.isAlive(connection)
+        let effects = state.withLock { state in
+            let now = clock.now
+            return apply(state.machine.validationCompleted(id, alive: alive, now: now), to: &state)
+        }
+        perform(effects)
     }
 
     private func close(_ id: Int, _ connection: Factory.Connection) async {

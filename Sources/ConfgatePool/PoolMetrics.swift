@@ -6,6 +6,10 @@ public enum CloseReason: String, Sendable, Hashable, CaseIterable, Codable {
     case idle
     /// Its caller released it as broken.
     case broken
+    /// It failed the liveness check before a lease (idle longer than `aliveBypassWindow`).
+    case dead
+    /// It was the fail-fast start's check connection, and `minIdle` is 0.
+    case startCheck
     /// The pool shut down.
     case shutdown
 }
@@ -16,16 +20,19 @@ public struct PoolMetrics: Sendable, Hashable {
     public var maxSize: Int
     /// Open connections: `active + idle` (HikariCP `TotalConnections`).
     public var total: Int
-    /// Connections leased to callers.
+    /// Connections leased to callers, or being validated for one.
     public var active: Int
-    /// Open connections waiting in the pool.
+    /// Open connections not in use, including those on offer to a waiter (HikariCP's
+    /// `IdleConnections`, its bag's `STATE_NOT_IN_USE`).
     public var idle: Int
     /// Connection attempts in flight.
     public var opening: Int
     /// Connections being closed (they still hold a server slot).
     public var closing: Int
-    /// Callers waiting for a connection.
+    /// Callers waiting for a connection, including those offered one they have not taken yet.
     public var pendingWaiters: Int
+    /// Connections offered to a waiter that has not taken them yet (counted in `idle`).
+    public var handingOff: Int
     /// Successful acquires.
     public var acquires: Int
     /// Acquires failed with ``PoolError/acquireTimeout(lastConnectError:)``.

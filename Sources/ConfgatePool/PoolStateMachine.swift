@@ -2,17 +2,25 @@
 /// event (with the current instant) and returns the actions the pool must perform
 /// after releasing its lock. No clock, no tasks, no I/O: tests drive it directly.
 ///
-/// Rules (HikariCP's):
+/// Rules (HikariCP's current release; docs/pool.md has the sources and where 2.7.9 differs):
 /// - at most `maxSize` slots (opening + open + closing), ever;
 /// - keeps `minIdle` connections idle, opening them in the background, at most
-///   `maxConcurrentOpens` at a time;
-/// - waiters are served first come, first served, and fail after `acquireTimeout`
-///   with the last connection error;
-/// - idle connections above `minIdle` close after `idleTimeout`;
-/// - a connection past `maxLifetime` is closed when idle (never while leased) and
+///   `maxConcurrentOpens` at a time; each attempt is limited to ``PoolConfiguration/loginTimeout``;
+/// - a returned connection is offered to the longest waiter, and a caller arriving before
+///   that waiter runs takes it instead (``PoolConfiguration/WaiterOrder/barging``, HikariCP's
+///   `ConcurrentBag`); or strictly first come, first served (`.fifo`). Waiters fail after
+///   `acquireTimeout` with the last connection error;
+/// - a connection idle for longer than `aliveBypassWindow` (500 ms) is validated before it is
+///   handed out; a dead one is closed and the caller borrows again within its time left;
+/// - the housekeeper runs every `housekeepingPeriod` (30 s) and closes idle connections above
+///   `minIdle` idle for longer than `idleTimeout`: idle connections retire on its runs only;
+/// - a connection's lifetime is `maxLifetime` less a random variance of up to 2.5 % (seeded:
+///   `randomSeed`); past it, the connection is closed when idle (never while leased) and
 ///   replaced as needed; one released as broken is closed and replaced;
-/// - a failed attempt is retried after `connectBackoffInitial × 2^(n−1)` (capped at
-///   `connectBackoffMax`); no attempt starts while that back-off runs.
+/// - a failed attempt is retried after `connectBackoffInitial`, growing by
+///   `connectBackoffMultiplier` up to `connectBackoffMax` (10 ms doubling to 5 s); no attempt
+///   starts while that back-off runs;
+/// - `startMode` `.failFast` makes the start wait for one connection (HikariCP `checkFailFast`).
 ///
 /// Idle connections are handed out most recently used first, so that surplus
 /// connections stay idle long enough for `idleTimeout` to close them. A caller's
@@ -27,14 +35,22 @@ where Instant.Duration == Duration {
     private(set) var slots: [ConnectionID: Slot] = [:]
     /// Idle connections, most recently released last.
     private var idleStack: [ConnectionID] = []
+    /// Connections on offer, and to whom.
+    private var offered: [ConnectionID: WaiterID] = [:]
+    /// Waiters out of the queue, not served yet: offered a connection or validating one.
+    private var handed: [WaiterID: Handed] = [:]
     private(set) var openingCount = 0
     private var waiters = WaiterQueue()
     private var timers: [TimerID: Timer] = [:]
     private var backoffTimer: TimerID?
+    private var housekeepingTimer: TimerID?
+    private var startRetryTimer: TimerID?
+    private var startedAt: Instant?
     private var consecutiveFailures = 0
     private var lastConnectError: (any Error)?
     private var nextConnectionID = 0
     private var nextTimerID = 0
+    private var random: PoolRandom
 
     private var acquires = 0
     private var acquireTimeouts = 0
@@ -43,37 +59,78 @@ where Instant.Duration == Duration {
     private var closed: [CloseReason: Int] = [:]
     private var acquireWait = WaitHistogram()
 
-    init(configuration: PoolConfiguration) {
+    /// `randomSeed` drives the lifetime variance, so a run can be replayed.
+    init(configuration: PoolConfiguration, randomSeed: UInt64 = 0) {
         self.configuration = configuration
+        self.random = PoolRandom(seed: randomSeed)
     }
 
     // MARK: Events
 
-    /// The pool starts: open `minIdle` connections.
+    /// The pool starts: open `minIdle` connections, or (``PoolConfiguration/StartMode/failFast(timeout:)``)
+    /// one to check that the database can be reached, and the rest once it succeeds.
     mutating func start(now: Instant) -> [Action] {
         var actions: [Action] = []
-        refill(&actions)
+        if configuration.idleTimeout > .zero && configuration.minIdle < configuration.maxSize {
+            // HikariCP: scheduleWithFixedDelay(houseKeeper, 100 ms, housekeepingPeriodMs).
+            housekeepingTimer = schedule(.housekeeping, at: now.advanced(by: .milliseconds(100)), &actions)
+        }
+        switch configuration.startMode {
+        case .lazy:
+            refill(&actions)
+        case .failFast:
+            phase = .starting
+            startedAt = now
+            openOne(&actions)
+        }
         return actions
     }
 
     /// A caller wants a connection. `waiter` must be unique. Of the idle connections it
     /// gets the one used last that `prefer` picks, else the one used last (as HikariCP's
-    /// bag hands a thread the connection it used before, else any).
+    /// bag hands a thread the connection it used before, else any); with none idle, one on
+    /// offer to a waiter (barging), else it waits.
     mutating func acquire(_ waiter: WaiterID, now: Instant, prefer: (Connection) -> Bool = { _ in false }) -> [Action] {
-        guard phase == .running else { return [.failWaiter(waiter, .shutDown)] }
+        guard isAccepting else { return [.failWaiter(waiter, .shutDown)] }
         var actions: [Action] = []
-        if waiters.isEmpty, !idleStack.isEmpty {
-            let index = idleStack.lastIndex { id in
-                if case .idle(let value)? = slots[id]?.state { prefer(value) } else { false }
-            } ?? idleStack.count - 1
-            let connection = idleStack.remove(at: index)
-            guard let slot = slots[connection], case .idle(let value) = slot.state else {
-                preconditionFailure("connection \(connection) on the idle stack is not idle")
-            }
-            lease(connection, value, to: waiter, waitedSince: now, now: now, &actions)
+        let entry = Waiter(enqueuedAt: now, deadline: now.advanced(by: configuration.acquireTimeout))
+        borrow(waiter, entry, now: now, prefer: prefer, mayBarge: true, &actions)
+        refill(&actions)
+        return actions
+    }
+
+    /// A waiter offered `connection` (``Action/offerConnection(_:_:)``) runs and takes it:
+    /// it gets it (possibly after validation) unless a newer caller took it meanwhile; then it
+    /// waits again, at the end of the queue, for the time it has left (HikariCP's waiter polls
+    /// the hand-off queue again after losing the `compareAndSet`).
+    mutating func claim(_ waiter: WaiterID, _ connection: ConnectionID, now: Instant) -> [Action] {
+        guard let entry = handed[waiter], !isValidating(waiter, entry) else { return [] }
+        handed[waiter] = nil
+        if let failure = entry.failure { return [.failWaiter(waiter, failure)] }
+        var actions: [Action] = []
+        if entry.connection == connection, let slot = slots[connection], case .offered(let value, waiter) = slot.state {
+            offered[connection] = nil
+            hand(connection, value, to: waiter, entry.waiter, now: now, &actions)
         } else {
-            let timer = schedule(.acquireTimeout(waiter), at: now.advanced(by: configuration.acquireTimeout), &actions)
-            waiters.append(waiter, Waiter(enqueuedAt: now, timer: timer))
+            retry(waiter, entry.waiter, now: now, mayBarge: false, &actions)
+        }
+        refill(&actions)
+        return actions
+    }
+
+    /// The liveness check of `connection` ended: alive, it goes to its borrower; dead, it is
+    /// closed and the borrower borrows again within its time left (HikariCP `getConnection`).
+    mutating func validationCompleted(_ connection: ConnectionID, alive: Bool, now: Instant) -> [Action] {
+        guard let slot = slots[connection], case .validating(let value, let waiter) = slot.state else { return [] }
+        var actions: [Action] = []
+        let entry = handed.removeValue(forKey: waiter)
+        if !alive {
+            close(connection, value, .dead, &actions)
+            if let entry { retry(waiter, entry.waiter, now: now, mayBarge: true, &actions) }
+        } else if let entry {
+            lease(connection, value, to: waiter, waitedSince: entry.waiter.enqueuedAt, now: now, &actions)
+        } else {
+            putBack(connection, value, now: now, &actions)
         }
         refill(&actions)
         return actions
@@ -81,9 +138,29 @@ where Instant.Duration == Duration {
 
     /// The caller of `waiter` gave up (task cancelled) before being served.
     mutating func cancel(_ waiter: WaiterID) -> [Action] {
-        guard let entry = waiters.remove(waiter) else { return [] }
-        var actions: [Action] = [.failWaiter(waiter, .cancelled)]
-        cancelTimer(entry.timer, &actions)
+        if let entry = waiters.remove(waiter) {
+            var actions: [Action] = [.failWaiter(waiter, .cancelled)]
+            if let timer = entry.timer { cancelTimer(timer, &actions) }
+            return actions
+        }
+        guard var entry = handed[waiter], entry.failure == nil else { return [] }
+        if isValidating(waiter, entry) {
+            // The check finishes; its connection then goes back to the pool.
+            handed[waiter] = nil
+            return [.failWaiter(waiter, .cancelled)]
+        }
+        // Offered: the offer passes on; the waiter hears of its failure when it claims.
+        var actions: [Action] = []
+        entry.failure = .cancelled
+        if let connection = entry.connection, let slot = slots[connection], case .offered(let value, _) = slot.state,
+           let last = slot.lastAccessed {
+            offered[connection] = nil
+            entry.connection = nil
+            handed[waiter] = entry
+            putBack(connection, value, now: last, &actions)
+        } else {
+            handed[waiter] = entry
+        }
         return actions
     }
 
@@ -96,12 +173,9 @@ where Instant.Duration == Duration {
         var actions: [Action] = []
         if broken {
             close(connection, value, .broken, &actions)
-        } else if phase != .running {
-            close(connection, value, .shutdown, &actions)
-        } else if slot.retireOnRelease {
-            close(connection, value, .lifetime, &actions)
         } else {
-            makeAvailable(connection, value, now: now, &actions)
+            slots[connection]?.lastAccessed = now
+            putBack(connection, value, now: now, &actions)
         }
         refill(&actions)
         return actions
@@ -113,14 +187,24 @@ where Instant.Duration == Duration {
         openingCount -= 1
         consecutiveFailures = 0
         lastConnectError = nil
+        slots[connection]?.lastAccessed = now
         var actions: [Action] = []
-        guard phase == .running else {
+        guard isAccepting else {
             close(connection, value, .shutdown, &actions)
             return actions
         }
         if configuration.maxLifetime > .zero {
-            let timer = schedule(.maxLifetime(connection), at: now.advanced(by: configuration.maxLifetime), &actions)
+            let timer = schedule(.maxLifetime(connection), at: now.advanced(by: lifetime()), &actions)
             slots[connection]?.lifetimeTimer = timer
+        }
+        if phase == .starting {
+            phase = .running
+            cancelStartRetry(&actions)
+            if configuration.minIdle == 0 && waiters.isEmpty {
+                // HikariCP: "initialization check complete and minimumIdle is zero".
+                close(connection, value, .startCheck, &actions)
+                return actions
+            }
         }
         makeAvailable(connection, value, now: now, &actions)
         refill(&actions)
@@ -135,14 +219,18 @@ where Instant.Duration == Duration {
         lastConnectError = error
         connectFailures[errorKey, default: 0] += 1
         var actions: [Action] = []
-        guard phase == .running else {
+        switch phase {
+        case .starting:
+            // HikariCP checkFailFast: quietlySleep(1 s), then another attempt or the verdict.
+            startRetryTimer = schedule(.startRetry, at: now.advanced(by: .seconds(1)), &actions)
+        case .running:
+            consecutiveFailures += 1
+            if let previous = backoffTimer { cancelTimer(previous, &actions) }
+            let delay = configuration.backoff(afterFailures: consecutiveFailures)
+            backoffTimer = schedule(.connectBackoff, at: now.advanced(by: delay), &actions)
+        case .shuttingDown, .shutDown:
             finishShutdownIfDone(&actions)
-            return actions
         }
-        consecutiveFailures += 1
-        if let previous = backoffTimer { cancelTimer(previous, &actions) }
-        let delay = configuration.backoff(afterFailures: consecutiveFailures)
-        backoffTimer = schedule(.connectBackoff, at: now.advanced(by: delay), &actions)
         return actions
     }
 
@@ -168,10 +256,11 @@ where Instant.Duration == Duration {
             guard waiters.remove(waiter) != nil else { return [] }
             acquireTimeouts += 1
             actions.append(.failWaiter(waiter, .timeout(lastConnectError: lastConnectError)))
-        case .idleTimeout(let connection):
-            slots[connection]?.idleTimer = nil
-            if let slot = slots[connection], case .idle(let value) = slot.state, idleStack.count > configuration.minIdle {
-                close(connection, value, .idle, &actions)
+        case .housekeeping:
+            housekeepingTimer = nil
+            retireIdle(now: now, &actions)
+            if phase == .running || phase == .starting {
+                housekeepingTimer = schedule(.housekeeping, at: now.advanced(by: configuration.housekeepingPeriod), &actions)
             }
         case .maxLifetime(let connection):
             slots[connection]?.lifetimeTimer = nil
@@ -179,13 +268,32 @@ where Instant.Duration == Duration {
             switch slot.state {
             case .idle(let value):
                 close(connection, value, .lifetime, &actions)
-            case .leased:
+            case .offered(let value, let waiter):
+                // Not in use, so HikariCP's soft eviction closes it; the waiter loses the offer.
+                offered[connection] = nil
+                handed[waiter]?.connection = nil
+                close(connection, value, .lifetime, &actions)
+            case .leased, .validating:
                 slots[connection]?.retireOnRelease = true
             case .opening, .closing:
                 break
             }
         case .connectBackoff:
             backoffTimer = nil
+            // HikariCP's creator task ends when the need is gone; the next one starts at 10 ms.
+            if demand <= 0 { consecutiveFailures = 0 }
+        case .startRetry:
+            startRetryTimer = nil
+            guard phase == .starting, let startedAt, case .failFast(let timeout) = configuration.startMode else { break }
+            if startedAt.duration(to: now) < timeout {
+                openOne(&actions)
+            } else if timeout > .zero {
+                actions.append(.startFailed(lastConnectError: lastConnectError))
+                actions += shutdown()
+                return actions
+            } else {
+                phase = .running
+            }
         }
         refill(&actions)
         return actions
@@ -194,15 +302,32 @@ where Instant.Duration == Duration {
     /// Graceful shutdown: fail waiters, close idle connections now and leased ones
     /// on release, then report ``Action/shutdownComplete``.
     mutating func shutdown() -> [Action] {
-        guard phase == .running else { return phase == .shutDown ? [.shutdownComplete] : [] }
+        guard isAccepting else { return phase == .shutDown ? [.shutdownComplete] : [] }
         phase = .shuttingDown
         var actions: [Action] = []
         while let (waiter, entry) = waiters.popFirst() {
-            cancelTimer(entry.timer, &actions)
+            if let timer = entry.timer { cancelTimer(timer, &actions) }
             actions.append(.failWaiter(waiter, .shutDown))
+        }
+        for waiter in handed.keys.sorted() {
+            guard var entry = handed[waiter], entry.failure == nil else { continue }
+            if isValidating(waiter, entry) {
+                handed[waiter] = nil
+                actions.append(.failWaiter(waiter, .shutDown))
+                continue
+            }
+            if let connection = entry.connection, let slot = slots[connection], case .offered(let value, _) = slot.state {
+                offered[connection] = nil
+                close(connection, value, .shutdown, &actions)
+            }
+            entry.connection = nil
+            entry.failure = .shutDown
+            handed[waiter] = entry
         }
         for id in timers.keys.sorted() { cancelTimer(id, &actions) }
         backoffTimer = nil
+        housekeepingTimer = nil
+        startRetryTimer = nil
         for connection in idleStack.reversed() {
             if let slot = slots[connection], case .idle(let value) = slot.state {
                 close(connection, value, .shutdown, &actions)
@@ -217,77 +342,193 @@ where Instant.Duration == Duration {
     /// Whether timer `id` is still pending.
     func isTimerActive(_ id: TimerID) -> Bool { timers[id] != nil }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters. As HikariCP counts them, connections on offer are idle
+    /// and their waiters still waiting; connections being validated are active.
     var metrics: PoolMetrics {
         var active = 0
         var closing = 0
         for slot in slots.values {
             switch slot.state {
-            case .leased: active += 1
+            case .leased, .validating: active += 1
             case .closing: closing += 1
-            case .idle, .opening: break
+            case .idle, .offered, .opening: break
             }
         }
+        let idle = idleStack.count + offered.count
         return PoolMetrics(
-            maxSize: configuration.maxSize, total: active + idleStack.count, active: active,
-            idle: idleStack.count, opening: openingCount, closing: closing, pendingWaiters: waiters.count,
+            maxSize: configuration.maxSize, total: active + idle, active: active,
+            idle: idle, opening: openingCount, closing: closing, pendingWaiters: pendingWaiters, handingOff: offered.count,
             acquires: acquires, acquireTimeouts: acquireTimeouts, connectAttempts: connectAttempts,
             connectFailures: connectFailures, closed: closed, acquireWait: acquireWait)
     }
 
-    /// The number of pending waiters.
-    var pendingWaiters: Int { waiters.count }
+    /// The number of callers not served yet: queued, offered a connection, or validating one.
+    var pendingWaiters: Int { waiters.count + handed.count }
+
+    /// Waiters in the queue (not those offered a connection).
+    var queuedWaiters: Int { waiters.count }
+
+    /// Idle connections not on offer.
+    var parkedIdle: Int { idleStack.count }
 
     // MARK: Decisions
 
+    private var isAccepting: Bool { phase == .running || phase == .starting }
+
+    /// How many more connections are wanted: for queued waiters and `minIdle`.
+    private var demand: Int {
+        waiters.count + configuration.minIdle - idleStack.count - openingCount
+    }
+
     /// Opens connections for waiters and `minIdle`, within `maxSize`,
-    /// `maxConcurrentOpens`, and not during a back-off.
+    /// `maxConcurrentOpens`, and not during a back-off or the start check.
     private mutating func refill(_ actions: inout [Action]) {
         guard phase == .running, backoffTimer == nil else { return }
-        let wanted = waiters.count + configuration.minIdle - idleStack.count - openingCount
         let room = configuration.maxSize - slots.count
         let concurrency = configuration.maxConcurrentOpens - openingCount
-        let count = min(wanted, room, concurrency)
+        let count = min(demand, room, concurrency)
         guard count > 0 else { return }
-        for _ in 0..<count {
-            let id = nextConnectionID
-            nextConnectionID += 1
-            slots[id] = Slot(state: .opening)
-            openingCount += 1
-            connectAttempts += 1
-            actions.append(.openConnection(id))
+        for _ in 0..<count { openOne(&actions) }
+    }
+
+    private mutating func openOne(_ actions: inout [Action]) {
+        let id = nextConnectionID
+        nextConnectionID += 1
+        slots[id] = Slot(state: .opening)
+        openingCount += 1
+        connectAttempts += 1
+        actions.append(.openConnection(id, loginTimeout: configuration.loginTimeout))
+    }
+
+    /// `maxLifetime`, less HikariCP's variance: `[0, maxLifetime / 40)` whole ms when over 10 s.
+    private mutating func lifetime() -> Duration {
+        let ms = configuration.maxLifetime.wholeMilliseconds
+        guard configuration.lifetimeVariance, ms > 10_000 else { return configuration.maxLifetime }
+        return configuration.maxLifetime - .milliseconds(Int64.random(in: 0..<(ms / 40), using: &random))
+    }
+
+    /// Serves `waiter` from an idle connection, else (barging) one on offer to another
+    /// waiter, else queues it until its deadline.
+    private mutating func borrow(
+        _ waiter: WaiterID, _ entry: Waiter, now: Instant, prefer: (Connection) -> Bool, mayBarge: Bool,
+        _ actions: inout [Action]
+    ) {
+        let fifo = configuration.waiterOrder == .fifo
+        if !(fifo && !waiters.isEmpty), !idleStack.isEmpty {
+            let index = idleStack.lastIndex { id in
+                if case .idle(let value)? = slots[id]?.state { prefer(value) } else { false }
+            } ?? idleStack.count - 1
+            let connection = idleStack.remove(at: index)
+            guard let slot = slots[connection], case .idle(let value) = slot.state else {
+                preconditionFailure("connection \(connection) on the idle stack is not idle")
+            }
+            hand(connection, value, to: waiter, entry, now: now, &actions)
+            return
+        }
+        if !fifo, mayBarge, let connection = offered.keys.min(), let slot = slots[connection],
+           case .offered(let value, let bypassed) = slot.state {
+            // HikariCP's borrower scans the shared list and wins the compareAndSet before the
+            // woken waiter runs.
+            offered[connection] = nil
+            handed[bypassed]?.connection = nil
+            hand(connection, value, to: waiter, entry, now: now, &actions)
+            return
+        }
+        var queued = entry
+        queued.timer = schedule(.acquireTimeout(waiter), at: entry.deadline, &actions)
+        waiters.append(waiter, queued)
+    }
+
+    /// A waiter that lost its offer or its connection borrows again, or times out when its
+    /// deadline has passed.
+    private mutating func retry(_ waiter: WaiterID, _ entry: Waiter, now: Instant, mayBarge: Bool, _ actions: inout [Action]) {
+        guard isAccepting else {
+            actions.append(.failWaiter(waiter, .shutDown))
+            return
+        }
+        guard now < entry.deadline else {
+            acquireTimeouts += 1
+            actions.append(.failWaiter(waiter, .timeout(lastConnectError: lastConnectError)))
+            return
+        }
+        var entry = entry
+        entry.timer = nil
+        borrow(waiter, entry, now: now, prefer: { _ in false }, mayBarge: mayBarge, &actions)
+    }
+
+    /// The borrower has the connection: lease it, or validate it first when it has been idle
+    /// for longer than `aliveBypassWindow`.
+    private mutating func hand(
+        _ connection: ConnectionID, _ value: Connection, to waiter: WaiterID, _ entry: Waiter, now: Instant,
+        _ actions: inout [Action]
+    ) {
+        if let window = configuration.aliveBypassWindow, let last = slots[connection]?.lastAccessed,
+           last.duration(to: now) > window {
+            slots[connection]?.state = .validating(value, for: waiter)
+            handed[waiter] = Handed(waiter: entry, connection: connection)
+            actions.append(.validateConnection(connection, value))
+        } else {
+            lease(connection, value, to: waiter, waitedSince: entry.enqueuedAt, now: now, &actions)
         }
     }
 
-    /// Gives a connection to the first waiter, or parks it idle.
+    /// A connection no caller holds any more goes back: closed when the pool is closing or
+    /// it expired while borrowed, else to a waiter or idle.
+    private mutating func putBack(_ connection: ConnectionID, _ value: Connection, now: Instant, _ actions: inout [Action]) {
+        if phase != .running && phase != .starting {
+            close(connection, value, .shutdown, &actions)
+        } else if slots[connection]?.retireOnRelease == true {
+            close(connection, value, .lifetime, &actions)
+        } else {
+            makeAvailable(connection, value, now: now, &actions)
+        }
+    }
+
+    /// Offers a connection to the first waiter (barging), gives it to them (fifo), or parks it idle.
     private mutating func makeAvailable(_ connection: ConnectionID, _ value: Connection, now: Instant, _ actions: inout [Action]) {
         if let (waiter, entry) = waiters.popFirst() {
-            cancelTimer(entry.timer, &actions)
-            lease(connection, value, to: waiter, waitedSince: entry.enqueuedAt, now: now, &actions)
+            if let timer = entry.timer { cancelTimer(timer, &actions) }
+            var waiting = entry
+            waiting.timer = nil
+            switch configuration.waiterOrder {
+            case .fifo:
+                hand(connection, value, to: waiter, waiting, now: now, &actions)
+            case .barging:
+                slots[connection]?.state = .offered(value, to: waiter)
+                offered[connection] = waiter
+                handed[waiter] = Handed(waiter: waiting, connection: connection)
+                actions.append(.offerConnection(waiter, connection))
+            }
             return
         }
         slots[connection]?.state = .idle(value)
         idleStack.append(connection)
-        // A fixed-size pool (min_idle = max_size) never holds more idle connections than
-        // min_idle, so its idle timer could never close anything: don't start one on every
-        // release (each is a timer task that the next lease cancels).
-        if configuration.idleTimeout > .zero && configuration.minIdle < configuration.maxSize {
-            let timer = schedule(.idleTimeout(connection), at: now.advanced(by: configuration.idleTimeout), &actions)
-            slots[connection]?.idleTimer = timer
+    }
+
+    /// HikariCP's housekeeper: of the idle connections, in creation order, close those idle
+    /// for longer than `idleTimeout`, keeping `minIdle` idle.
+    private mutating func retireIdle(now: Instant, _ actions: inout [Action]) {
+        guard phase == .running, configuration.idleTimeout > .zero, configuration.minIdle < configuration.maxSize else { return }
+        var maxToRemove = idleStack.count + offered.count - configuration.minIdle
+        for connection in idleStack.sorted() where maxToRemove > 0 {
+            guard let slot = slots[connection], case .idle(let value) = slot.state, let last = slot.lastAccessed,
+                  last.duration(to: now) > configuration.idleTimeout
+            else { continue }
+            close(connection, value, .idle, &actions)
+            maxToRemove -= 1
         }
+    }
+
+    private func isValidating(_ waiter: WaiterID, _ entry: Handed) -> Bool {
+        guard let connection = entry.connection, case .validating(_, waiter)? = slots[connection]?.state else { return false }
+        return true
     }
 
     private mutating func lease(
         _ connection: ConnectionID, _ value: Connection, to waiter: WaiterID, waitedSince: Instant, now: Instant,
         _ actions: inout [Action]
     ) {
-        guard var slot = slots[connection] else { return }
-        if let idleTimer = slot.idleTimer {
-            cancelTimer(idleTimer, &actions)
-            slot.idleTimer = nil
-        }
-        slot.state = .leased(value, to: waiter)
-        slots[connection] = slot
+        slots[connection]?.state = .leased(value, to: waiter)
         acquires += 1
         acquireWait.record(waitedSince.duration(to: now))
         actions.append(.leaseConnection(waiter, connection, value))
@@ -298,14 +539,17 @@ where Instant.Duration == Duration {
         if case .idle = slot.state, let index = idleStack.lastIndex(of: connection) {
             idleStack.remove(at: index)
         }
-        if let timer = slot.idleTimer { cancelTimer(timer, &actions) }
         if let timer = slot.lifetimeTimer { cancelTimer(timer, &actions) }
-        slot.idleTimer = nil
         slot.lifetimeTimer = nil
         slot.state = .closing
         slots[connection] = slot
         closed[reason, default: 0] += 1
         actions.append(.closeConnection(connection, value, reason))
+    }
+
+    private mutating func cancelStartRetry(_ actions: inout [Action]) {
+        if let timer = startRetryTimer { cancelTimer(timer, &actions) }
+        startRetryTimer = nil
     }
 
     private mutating func schedule(_ kind: Timer.Kind, at deadline: Instant, _ actions: inout [Action]) -> TimerID {
@@ -326,5 +570,20 @@ where Instant.Duration == Duration {
         guard phase == .shuttingDown, slots.isEmpty else { return }
         phase = .shutDown
         actions.append(.shutdownComplete)
+    }
+}
+
+/// A small seeded generator (SplitMix64) for the lifetime variance: the same seed, the same run.
+struct PoolRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -120,14 +120,18 @@ import Testing
         }
     }
 
-    @Test func idleConnectionsAboveMinIdleCloseAfterIdleTimeout() async throws {
+    @Test func idleConnectionsAboveMinIdleCloseOnTheHousekeepingRun() async throws {
         try await withPool(Self.configuration(max: 2, minIdle: 0, idleTimeout: .seconds(10))) { pool, clock, factory in
             let first = try await pool.lease()
             let second = try await pool.lease()
             first.release()
             second.release()
-            await clock.waitForSleepers(atLeast: 2)
-            clock.advance(by: .seconds(10))
+            // The housekeeper runs 100 ms after the start, then every 30 s.
+            await clock.waitForSleeper(until: TestClock.Instant(offset: .milliseconds(100)))
+            clock.advance(by: .milliseconds(100))
+            await clock.waitForSleeper(until: TestClock.Instant(offset: .milliseconds(30_100)))
+            #expect(factory.closed.isEmpty, "not idle for 10 s at the first run")
+            clock.advance(by: .seconds(30))
             await factory.waitForCloses(2)
             await pool.waitUntil { $0.closing == 0 }
             #expect(pool.metrics().closed == [.idle: 2])

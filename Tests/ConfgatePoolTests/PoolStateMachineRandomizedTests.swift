@@ -26,8 +26,10 @@ struct SplitMix64: RandomNumberGenerator {
             maxSize: maxSize, minIdle: Int.random(in: 0...maxSize, using: &rng),
             acquireTimeout: .milliseconds(200), idleTimeout: .milliseconds(500), maxLifetime: .seconds(1),
             connectBackoffInitial: .milliseconds(10), connectBackoffMax: .milliseconds(200),
-            maxConcurrentOpens: Int.random(in: 1...3, using: &rng))
-        var h = MachineHarness(configuration)
+            maxConcurrentOpens: Int.random(in: 1...3, using: &rng), housekeepingPeriod: .milliseconds(700),
+            waiterOrder: Bool.random(using: &rng) ? .barging : .fifo)
+        var h = MachineHarness(configuration, seed: seed, autoClaim: false)
+        h.autoValidate = nil
         var peakSlots = 0
         var peakWaiters = 0
 
@@ -48,6 +50,12 @@ struct SplitMix64: RandomNumberGenerator {
                 h.step { machine, _ in machine.closeCompleted(id) }
             case 82..<85 where !pending.isEmpty:
                 h.cancel(pending.randomElement(using: &rng)!)
+            case 85..<90 where !h.pendingOffers.isEmpty:
+                let index = Int.random(in: 0..<h.pendingOffers.count, using: &rng)
+                let offer = h.pendingOffers.remove(at: index)
+                h.step { $0.claim(offer.waiter, offer.connection, now: $1) }
+            case 90..<93 where !h.pendingValidations.isEmpty:
+                h.completeValidation(alive: Int.random(in: 0..<4, using: &rng) != 0)
             default:
                 h.advance(by: .milliseconds(Int64.random(in: 0...150, using: &rng)))
             }
@@ -59,6 +67,10 @@ struct SplitMix64: RandomNumberGenerator {
 
         // Wind down: shut down, let every holder release and every attempt and close finish.
         h.step { machine, _ in machine.shutdown() }
+        h.autoClaim = true
+        h.autoValidate = true
+        while !h.pendingOffers.isEmpty { h.claimNext() }
+        while !h.pendingValidations.isEmpty { h.completeValidation(alive: true) }
         for holder in h.leases.keys.filter({ !h.released.contains($0) }).sorted() {
             h.release(holder)
         }

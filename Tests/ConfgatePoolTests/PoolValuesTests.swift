@@ -16,6 +16,14 @@ import Testing
         #expect(configuration.acquireTimeout == .seconds(30))
         #expect(configuration.idleTimeout == .seconds(600))
         #expect(configuration.maxLifetime == .seconds(1800))
+        #expect(configuration.connectBackoffInitial == .milliseconds(10) && configuration.connectBackoffMax == .seconds(5))
+        #expect(configuration.connectBackoffMultiplier == 2)
+        #expect(configuration.lifetimeVariance)
+        #expect(configuration.housekeepingPeriod == .seconds(30))
+        #expect(configuration.aliveBypassWindow == .milliseconds(500))
+        #expect(configuration.waiterOrder == .barging)
+        #expect(configuration.loginTimeout == .seconds(30))
+        #expect(configuration.startMode == .lazy, "the fleet's pools open in the background")
         #expect(PoolConfiguration(maxSize: 4, minIdle: 9).minIdle == 4, "minIdle clamped to maxSize")
     }
 

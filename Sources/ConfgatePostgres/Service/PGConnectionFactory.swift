@@ -12,6 +12,27 @@ public struct PGConnectionFactory: PooledConnectionFactory {
         try await PGConnection.connect(parameters: parameters)
     }
 
+    /// Connects with the pool's login timeout as libpq's `connect_timeout` (whole seconds)
+    /// when the parameters set none; HikariCP gives the driver the same limit
+    /// (`DataSource.setLoginTimeout`). libpq (and `PGConnection`) counts a timeout of 1 as 2.
+    public func makeConnection(loginTimeout: Duration?) async throws -> PGConnection {
+        var parameters = parameters
+        if parameters["connect_timeout"] == nil, let loginTimeout {
+            parameters["connect_timeout"] = String(max(1, loginTimeout.components.seconds))
+        }
+        return try await PGConnection.connect(parameters: parameters)
+    }
+
+    /// One round trip with an empty query (what pgjdbc's `isValid` sends), no statement run.
+    public func isAlive(_ connection: PGConnection) async -> Bool {
+        do {
+            try await connection.execute("")
+            return true
+        } catch {
+            return false
+        }
+    }
+
     public func close(_ connection: PGConnection) async {
         await connection.close()
     }

@@ -19,12 +19,26 @@ struct MachineHarness {
     var closes: [(connection: Int, reason: CloseReason)] = []
     var acquired: [Int] = []
     var shutdownCompleted = false
+    var startFailed = false
+    /// Offers not claimed yet, oldest first (only when `autoClaim` is off).
+    var pendingOffers: [(waiter: Int, connection: Int)] = []
+    /// Validations not completed yet (only when `autoValidate` is `nil`).
+    var pendingValidations: [Int] = []
+    /// Every validation asked for, in order.
+    var validated: [Int] = []
+    /// Login timeouts the open actions carried.
+    var loginTimeouts: [Duration?] = []
+    /// Claim offers at once, in the same step: the woken waiter runs before anyone else.
+    var autoClaim = true
+    /// Complete validations at once with this outcome; `nil` leaves them pending.
+    var autoValidate: Bool? = true
     var nextWaiter = 0
     var nextSerial = 0
     var last: [Machine.Action] = []
 
-    init(_ configuration: PoolConfiguration, start: Bool = true) {
-        machine = Machine(configuration: configuration)
+    init(_ configuration: PoolConfiguration, start: Bool = true, seed: UInt64 = 0, autoClaim: Bool = true) {
+        machine = Machine(configuration: configuration, randomSeed: seed)
+        self.autoClaim = autoClaim
         if start { step { $0.start(now: $1) } }
     }
 
@@ -32,11 +46,42 @@ struct MachineHarness {
 
     @discardableResult
     mutating func step(_ event: (inout Machine, TestClock.Instant) -> [Machine.Action]) -> [Machine.Action] {
-        let actions = event(&machine, now)
+        var actions = event(&machine, now)
         record(actions)
         checkInvariants()
+        // Woken waiters run, and validations finish, before the next outside event.
+        while true {
+            if autoClaim, !pendingOffers.isEmpty {
+                let offer = pendingOffers.removeFirst()
+                let more = machine.claim(offer.waiter, offer.connection, now: now)
+                record(more)
+                actions += more
+            } else if let alive = autoValidate, !pendingValidations.isEmpty {
+                let id = pendingValidations.removeFirst()
+                let more = machine.validationCompleted(id, alive: alive, now: now)
+                record(more)
+                actions += more
+            } else {
+                break
+            }
+            checkInvariants()
+        }
         last = actions
         return actions
+    }
+
+    /// The oldest offered waiter runs and claims its connection.
+    @discardableResult
+    mutating func claimNext() -> [Machine.Action] {
+        let offer = pendingOffers.removeFirst()
+        return step { $0.claim(offer.waiter, offer.connection, now: $1) }
+    }
+
+    /// The oldest pending validation completes.
+    @discardableResult
+    mutating func completeValidation(alive: Bool) -> [Machine.Action] {
+        let id = pendingValidations.removeFirst()
+        return step { $0.validationCompleted(id, alive: alive, now: $1) }
     }
 
     /// Starts an acquire; returns its waiter ID.
@@ -103,8 +148,17 @@ struct MachineHarness {
     private mutating func record(_ actions: [Machine.Action]) {
         for action in actions {
             switch action {
-            case .openConnection(let id):
+            case .openConnection(let id, let loginTimeout):
                 pendingOpens.append(id)
+                loginTimeouts.append(loginTimeout)
+            case .offerConnection(let waiter, let id):
+                pendingOffers.append((waiter, id))
+            case .validateConnection(let id, _):
+                pendingValidations.append(id)
+                validated.append(id)
+            case .startFailed:
+                #expect(!startFailed, "start failed twice")
+                startFailed = true
             case .closeConnection(let id, _, let reason):
                 pendingCloses.append(id)
                 closes.append((id, reason))
@@ -134,8 +188,9 @@ struct MachineHarness {
         #expect(metrics.slots == machine.slots.count)
         #expect(metrics.opening == pendingOpens.count)
         #expect(metrics.closing == pendingCloses.count)
-        #expect(metrics.active == leases.count - released.count, "leases not matching active connections")
-        #expect(metrics.pendingWaiters == 0 || metrics.idle == 0, "a waiter waits while a connection is idle")
+        #expect(metrics.active == leases.count - released.count + pendingValidations.count, "leases not matching active connections")
+        #expect(machine.queuedWaiters == 0 || machine.parkedIdle == 0, "a waiter waits while a connection is idle")
+        #expect(metrics.handingOff <= pendingOffers.count, "a connection on offer to nobody")
         #expect(metrics.opening <= configuration.maxConcurrentOpens)
         let resolved = leases.count + failures.count
         #expect(resolved + metrics.pendingWaiters == acquired.count, "a waiter was lost")
@@ -145,6 +200,7 @@ struct MachineHarness {
 
 extension Array where Element == PoolStateMachine<MockConnection, TestClock.Instant>.Action {
     var opens: Int { filter { if case .openConnection = $0 { true } else { false } }.count }
+    var offeredWaiters: [Int] { compactMap { if case .offerConnection(let w, _) = $0 { w } else { nil } } }
     var leasedWaiters: [Int] { compactMap { if case .leaseConnection(let w, _, _) = $0 { w } else { nil } } }
     var failedWaiters: [Int] { compactMap { if case .failWaiter(let w, _) = $0 { w } else { nil } } }
     var closeReasons: [CloseReason] { compactMap { if case .closeConnection(_, _, let r) = $0 { r } else { nil } } }
