@@ -21,13 +21,13 @@ struct RunVerifyCommandTests {
     /// A short run: 1 s warmup, 2 s measured, no spike, the small template.
     static let short = ["--duration", "2s", "--warmup", "1s", "--spike", "off", "--users", "500"]
 
-    private func confgate(_ arguments: [String], environment: [String: String] = [:]) throws -> ConfgateRunner.Result {
+    func confgate(_ arguments: [String], environment: [String: String] = [:]) throws -> ConfgateRunner.Result {
         try ConfgateRunner.run(arguments, environment: Self.environment.merging(environment) { $1 })
     }
 
     /// `verify --quick`, by default with its phases shortened further (1 s warmup, 2 s measured,
     /// a 1 s spike at 3x: flags override --quick's phases).
-    private func verify(
+    func verify(
         _ proposed: String, current: String = "fixtures/current.conf", _ extra: [String] = [], quickPhases: Bool = false
     ) throws -> ConfgateRunner.Result {
         let phases = quickPhases ? [] : ["--duration", "2s", "--warmup", "1s", "--spike", "3x for 1s"]
@@ -35,7 +35,7 @@ struct RunVerifyCommandTests {
     }
 
     /// The first line of verify's text output without the `[quick] ` label.
-    private func headline(_ stdout: String) -> String {
+    func headline(_ stdout: String) -> String {
         let first = String(stdout.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
         return first.hasPrefix("[quick] ") ? String(first.dropFirst("[quick] ".count)) : first
     }
@@ -44,22 +44,22 @@ struct RunVerifyCommandTests {
     /// schedule: another job hogging this shared 2-core machine. The product rightly calls
     /// that inconclusive (never a pass, never a block), so a test expecting "it ran" (run) or
     /// "it passed" (verify) accepts it — and only it — as the environment's failure.
-    private func driverFellBehind(_ result: ConfgateRunner.Result) -> Bool {
+    func driverFellBehind(_ result: ConfgateRunner.Result) -> Bool {
         result.status == 3 && (result.stdout + result.stderr).contains("fell behind")
     }
 
     /// `run` exits 0 whatever it measured (or 3 when the driver fell behind, see above).
-    private func expectRan(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRan(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(result.status == 0 || driverFellBehind(result), "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
     }
 
     /// `verify` passes: exit 0 (or 3 when the driver fell behind, see above), never 1.
-    private func expectPassed(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectPassed(_ result: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(result.status == 0 || driverFellBehind(result), "exit \(result.status): \(result.stdout)\n\(result.stderr)",
                 sourceLocation: sourceLocation)
     }
 
-    private func expectNoPassword(_ result: ConfgateRunner.Result, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectNoPassword(_ result: ConfgateRunner.Result, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(!result.stdout.contains(Self.password), "password in stdout of \(what)", sourceLocation: sourceLocation)
         #expect(!result.stderr.contains(Self.password), "password in stderr of \(what)", sourceLocation: sourceLocation)
     }
@@ -433,7 +433,7 @@ struct RunVerifyCommandTests {
     }
 
     /// A run summary's outcome tallies.
-    private func outcomes(_ summary: [String: Any]) -> [(kind: String, sqlState: String?, count: Int)] {
+    func outcomes(_ summary: [String: Any]) -> [(kind: String, sqlState: String?, count: Int)] {
         ((summary["outcomes"] as? [[String: Any]]) ?? []).compactMap { tally in
             guard let outcome = tally["outcome"] as? [String: Any], let kind = outcome["kind"] as? String,
                   let count = tally["count"] as? Int else { return nil }

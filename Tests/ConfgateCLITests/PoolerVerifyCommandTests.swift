@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// The pooler fixtures (`fixtures/pooler/`) verified as a user runs them: each side with
+/// `[pooler]` runs through a real PgBouncer in front of a real scratch server, and each
+/// verdict names the tier that ran out. In the same serialized suite as the other verify
+/// tests, so no two fleets share the machine at once.
+extension RunVerifyCommandTests {
+    private func pooled(_ proposed: String, _ extra: [String] = []) throws -> ConfgateRunner.Result {
+        try verify("fixtures/pooler/\(proposed).conf", current: "fixtures/pooler/current.conf", extra)
+    }
+
+    @Test func throughThePoolerAHarmlessChangePassesAndTheTimelineHoldsThePoolersPool() throws {
+        let result = try pooled("harmless", ["--format", "json"])
+        expectPassed(result)
+        guard result.status == 0 else { return }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let trial = try #require(((json["proposed"] as? [String: Any])?["trials"] as? [[String: Any]])?.first?["result"] as? [String: Any])
+        let timeline = try #require(trial["timeline"] as? [[String: Any]])
+        let pooler = timeline.compactMap { $0["pooler"] as? [String: Any] }
+        #expect(!pooler.isEmpty, "SHOW POOLS samples in the timeline")
+        // The pooler holds at most its pool of 21 server connections; the fleet never reaches the server itself.
+        #expect(pooler.allSatisfy { (($0["serverActive"] as? Int) ?? 0) + (($0["serverIdle"] as? Int) ?? 0) <= 21 })
+        let summary = try #require(trial["summary"] as? [String: Any])
+        #expect(((summary["notes"] as? [String]) ?? []).contains { $0.hasPrefix("through PgBouncer ") })
+        #expect((summary["peakServerConnections"] as? Int ?? 0) <= 21)
+    }
+
+    @Test func theDeployOverflowIsRefusedByThePoolersClientLimit() throws {
+        let result = try pooled("deploy-overflow")
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("CG117"))
+        // The trial's own evidence, beside the rule: PgBouncer refused the surge instances' connections.
+        #expect(result.stdout.contains("refused by the pooler (max_client_conn 110)"), "\(result.stdout)")
+        #expect(result.stdout.contains("deploy demand 120 > pooler client capacity 110"))
+    }
+
+    @Test func aPoolerPoolTooSmallForTheRateFailsLoginsAndSaysWhereTheyWaited() throws {
+        let result = try pooled("small-pool")
+        #expect(result.status == 1 || driverFellBehind(result), "\(result.stdout)\n\(result.stderr)")
+        guard result.status == 1 else { return }
+        #expect(headline(result.stdout).hasPrefix("BLOCKED: exhaustion"), "\(result.stdout)")
+        #expect(result.stdout.contains("clients waiting for its 2 server connections"), "\(result.stdout)")
+    }
+
+    @Test func serverPoolsAboveUsableFillTheServerThroughThePooler() throws {
+        let result = try pooled("server-overflow")
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("CG118"))
+        #expect(result.stdout.contains("reached the usable limit"), "\(result.stdout)")
+        #expect(result.stdout.contains("pooler server connections 60 > usable 47"), "\(result.stdout)")
+    }
+
+    @Test func aMissingPgBouncerIsExitThreeWithTheInstallCommand() throws {
+        let result = try confgate(["run", "--settings", "fixtures/pooler/current.conf", "--pgbouncer-bin", "/nonexistent/pgbouncer"] + Self.short)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("apt-get install pgbouncer"))
+    }
+}
