@@ -12,13 +12,15 @@ struct PostgresCommand: AsyncParsableCommand {
         abstract: "Start a scratch PostgreSQL with seeded auth data, print its URLs, stop it on Ctrl-C.",
         discussion: """
             Prints a libpq URL for the service role (`auth`, a non-superuser) and one for the
-            superuser (`confgate`) on stdout, then waits. Ctrl-C or SIGTERM stops the server and
-            removes its directory; so does confgate's death by any other means (a watchdog).
-            Seeded user i logs in as user<i>@example.test with password pw-<i>.
+            superuser (`confgate`) on stdout, then waits. With --settings whose file has a
+            [pooler] section, also starts PgBouncer in front with those settings and prints a
+            `pooler:` URL that reaches the service database through it. Ctrl-C or SIGTERM stops
+            both and removes their directories; so does confgate's death by any other means (a
+            watchdog). Seeded user i logs in as user<i>@example.test with password pw-<i>.
             """
     )
 
-    @Option(help: "A settings file whose [server] section configures the server.")
+    @Option(help: "A settings file whose [server] section configures the server (and whose [pooler] section, if any, a PgBouncer in front).")
     var settings: String?
 
     @Option(help: "Seeded user accounts.")
@@ -58,22 +60,40 @@ struct PostgresCommand: AsyncParsableCommand {
             Terminal.write(report.text + "\n")
             return
         }
-        let server = try settings.map { path throws(ConfgateError) in try SettingsFile.load(path: path).server } ?? .init()
+        let loaded = try settings.map { path throws(ConfgateError) in try SettingsFile.load(path: path) }
         let signals = SignalWaiter()
         let scratch = try await ScratchServer.start(
-            .init(server: server, users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser, tcpPort: tcpPort),
+            .init(server: loaded?.server ?? .init(), users: users, pgBindir: serverOptions.pgBindir, pgUser: serverOptions.pgUser,
+                  tcpPort: tcpPort),
             logger: logger)
+        var pooler: PgBouncerServer?
+        if let settings = loaded?.pooler, signals.received == nil {
+            do throws(ConfgateError) {
+                pooler = try await PgBouncerServer.start(
+                    PgBouncerOptions(settings, binary: serverOptions.pgbouncerBin), upstream: scratch.serviceTarget,
+                    user: try ServerUser.resolve(requested: serverOptions.pgUser), logger: logger)
+            } catch {
+                await scratch.stop()
+                throw error
+            }
+        }
         if signals.received == nil {
             Terminal.write("service:   \(scratch.serviceTarget.url())\nsuperuser: \(scratch.superuserTarget.url())\n")
+            if let pooler { Terminal.write("pooler:    \(pooler.serviceTarget.url())\n") }
             let a = scratch.applied
             var info = ["PostgreSQL \(scratch.installation.version) (\(scratch.installation.bindir))",
                         "max_connections=\(a.maxConnections) superuser_reserved_connections=\(a.superuserReservedConnections) reserved_connections=\(a.reservedConnections) other_clients held=\(a.otherClientsHeld) usable=\(a.usable)"]
             if let tcpPort = scratch.tcpPort { info.append("TCP: 127.0.0.1:\(tcpPort)") }
             info += a.notes
+            if let pooler {
+                let p = pooler.options.pooler
+                info.append("PgBouncer \(pooler.installation.version): \(p.poolMode.rawValue) mode, max_client_conn \(p.maxClientConn), default_pool_size \(p.defaultPoolSize); directory \(pooler.directory), pid \(pooler.pid)")
+            }
             info.append("directory \(scratch.directory), postmaster pid \(scratch.postmasterPID); Ctrl-C stops it and removes the directory")
             FileHandle.standardError.write(Data((info.map { "confgate: " + $0 }.joined(separator: "\n") + "\n").utf8))
             _ = await signals.wait()
         }
+        if let pooler { await pooler.stop() }
         await scratch.stop()
     }
 }

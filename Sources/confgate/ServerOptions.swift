@@ -3,8 +3,8 @@ import ConfgateCore
 import ConfgatePostgres
 import Logging
 
-/// Where PostgreSQL's binaries are and who runs them; shared by every command that starts
-/// a scratch server (`run`, `verify`, `postgres`, `bench-login`).
+/// Where PostgreSQL's and PgBouncer's binaries are and who runs them; shared by every command
+/// that starts a scratch server (`run`, `verify`, `postgres`, `bench-login`).
 struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("pg-bindir"), help: ArgumentHelp(
         "Directory with PostgreSQL's initdb and postgres (default: $PG_BINDIR, pg_config --bindir, PATH, the highest /usr/lib/postgresql/*/bin).",
@@ -12,8 +12,13 @@ struct ServerOptions: ParsableArguments {
     var pgBindir: String?
 
     @Option(name: .customLong("pg-user"), help: ArgumentHelp(
-        "When run as root, the unprivileged user that runs PostgreSQL (default: postgres).", valueName: "user"))
+        "When run as root, the unprivileged user that runs PostgreSQL and PgBouncer (default: postgres).", valueName: "user"))
     var pgUser: String?
+
+    @Option(name: .customLong("pgbouncer-bin"), help: ArgumentHelp(
+        "The PgBouncer program a side with [pooler] runs in front of the server (default: pgbouncer on PATH, then /usr/sbin/pgbouncer; Debian/Ubuntu: apt-get install pgbouncer).",
+        valueName: "path"))
+    var pgbouncerBin: String?
 }
 
 /// Where `run` and `verify` get each trial's server: a scratch one, or `--postgres URL`.
@@ -25,14 +30,9 @@ struct TrialServerOptions: ParsableArguments {
         valueName: "auto|url"))
     var postgres: String = "auto"
 
-    @Option(name: .customLong("pgbouncer-bin"), help: ArgumentHelp(
-        "The PgBouncer program a side with [pooler] runs in front of the server (default: pgbouncer on PATH, then /usr/sbin/pgbouncer; Debian/Ubuntu: apt-get install pgbouncer).",
-        valueName: "path"))
-    var pgbouncerBin: String?
-
     /// The trial runner for `users` seeded accounts: the server source, and the pooler's program.
     func runner(users: Int, logger: Logger) throws(ConfgateError) -> TrialRunner {
-        TrialRunner(source: try source(users: users), logger: logger, pgbouncerBinary: pgbouncerBin)
+        TrialRunner(source: try source(users: users), logger: logger, pgbouncerBinary: server.pgbouncerBin)
     }
 
     /// Where trials get their server, for `users` seeded accounts. A URL libpq rejects is bad

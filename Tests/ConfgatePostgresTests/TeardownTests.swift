@@ -17,16 +17,18 @@ struct TeardownTests {
         var process: Process
         var directory: String
         var postmasterPID: Int32
+        /// With `--settings` holding `[pooler]`: PgBouncer's directory and pid.
+        var pooler: (directory: String, pid: Int32)?
     }
 
     /// Starts `confgate postgres` and waits (bounded) until it printed its URL.
-    func startConfgatePostgres(_ binary: String) async throws -> Started {
+    func startConfgatePostgres(_ binary: String, settings: String? = nil) async throws -> Started {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cg-test-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["postgres", "--users", String(TestSupport.users)]
+        process.arguments = ["postgres", "--users", String(TestSupport.users)] + (settings.map { ["--settings", $0] } ?? [])
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CACHE_HOME"] = TestSupport.cacheDirectory + "-xdg"
         process.environment = environment
@@ -34,13 +36,16 @@ struct TeardownTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         var directory: String?
+        var poolerDirectory: String?
+        func host(_ prefix: String, in text: String) -> String? {
+            text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) })
+                .flatMap { $0.split(separator: "host=").last?.split(separator: "&").first?.removingPercentEncoding }
+        }
         let printed = await TestSupport.eventually(within: .seconds(60)) {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("service:") }),
-                  let host = line.split(separator: "host=").last?.split(separator: "&").first
-            else { return false }
-            directory = host.removingPercentEncoding
-            return true
+            directory = host("service:", in: text)
+            poolerDirectory = host("pooler:", in: text)
+            return directory != nil && (settings == nil || poolerDirectory != nil)
         }
         guard printed, let directory else {
             process.terminate()
@@ -48,7 +53,12 @@ struct TeardownTests {
         }
         let pidText = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
         let pid = try #require(pidText.split(separator: "\n").first.flatMap { Int32($0) })
-        return Started(process: process, directory: directory, postmasterPID: pid)
+        var pooler: (String, Int32)?
+        if let poolerDirectory {
+            let text = try String(contentsOfFile: poolerDirectory + "/pgbouncer.pid", encoding: .utf8)
+            pooler = (poolerDirectory, try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))))
+        }
+        return Started(process: process, directory: directory, postmasterPID: pid, pooler: pooler)
     }
 
     @Test func sigkillOfConfgateLeavesNoServerAndNoDirectory() async throws {
@@ -62,6 +72,24 @@ struct TeardownTests {
         }
         #expect(gone, "postmaster \(started.postmasterPID) or \(started.directory) survived confgate's SIGKILL")
         if !gone { kill(started.postmasterPID, SIGQUIT) }
+    }
+
+    /// With a `[pooler]`, `confgate postgres` also runs PgBouncer under the same watchdog.
+    @Test func sigkillOfConfgateLeavesNoPgBouncerAndNoDirectory() async throws {
+        let binary = try #require(Self.binary, "build the confgate product first (swift build)")
+        var fixture = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { fixture.deleteLastPathComponent() }
+        let started = try await startConfgatePostgres(binary, settings: fixture.appendingPathComponent("fixtures/pooler/current.conf").path)
+        let pooler = try #require(started.pooler)
+        #expect(TestSupport.processExists(pooler.pid))
+        kill(started.process.processIdentifier, SIGKILL)
+        started.process.waitUntilExit()
+        let gone = await TestSupport.eventually(within: .seconds(10)) {
+            !TestSupport.processExists(pooler.pid) && !FileManager.default.fileExists(atPath: pooler.directory)
+                && !TestSupport.processExists(started.postmasterPID) && !FileManager.default.fileExists(atPath: started.directory)
+        }
+        #expect(gone, "pgbouncer \(pooler.pid), postmaster \(started.postmasterPID) or their directories survived confgate's SIGKILL")
+        if !gone { kill(pooler.pid, SIGKILL); kill(started.postmasterPID, SIGQUIT) }
     }
 
     @Test func sigtermStopsCleanly() async throws {
