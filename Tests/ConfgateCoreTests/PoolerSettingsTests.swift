@@ -75,6 +75,15 @@ struct PoolerSettingsTests {
         #expect(direct.pooler == nil && direct.serverDemand == 50 && direct.demandLimit == 97)
     }
 
+    @Test("a trial's one process stands for every pooler: limits × instances, the tiers' figures unchanged")
+    func oneProcess() throws {
+        let s = try settings("max_client_conn = 60\ndefault_pool_size = 10\nreserve_pool_size = 2\nmax_db_connections = 11\ninstances = 2")
+        let one = try #require(s.pooler?.asOneProcess)
+        #expect(one.instances == 1 && one.maxClientConn == 120 && one.defaultPoolSize == 20 && one.reservePoolSize == 4)
+        #expect(one.maxDbConnections == 22 && one.maxUserConnections == 0 && one.queryWaitTimeout == s.pooler?.queryWaitTimeout)
+        #expect(one.clientCapacity == s.pooler?.clientCapacity && one.serverConnections == s.pooler?.serverConnections)
+    }
+
     @Test("CG117: deploy demand above max_client_conn, steady demand fitting; fix names the limit that fits")
     func cg117() throws {
         let s = try settings("max_client_conn = 110")

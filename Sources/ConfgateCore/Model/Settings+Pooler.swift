@@ -71,6 +71,23 @@ extension Settings {
         /// Server connections the pooler tier may open in all.
         public var serverConnections: Int { instances * serverConnectionsPerInstance }
 
+        /// One process standing for all `instances` (a trial runs one PgBouncer): its client
+        /// and server limits multiplied by `instances`, as if the fleet's connections spread
+        /// evenly over them; durations and the mode unchanged.
+        public var asOneProcess: Pooler {
+            guard instances > 1 else { return self }
+            var one = self
+            one.maxClientConn *= instances
+            one.defaultPoolSize *= instances
+            one.minPoolSize *= instances
+            one.reservePoolSize *= instances
+            one.maxDbConnections *= instances
+            one.maxUserConnections *= instances
+            one.fileLimit *= instances
+            one.instances = 1
+            return one
+        }
+
         /// Files one pooler process needs with every client and server connection open (plus
         /// a handful for its listening sockets, log and admin console).
         public var filesNeeded: Int { maxClientConn + serverConnectionsPerInstance + 10 }

@@ -104,20 +104,21 @@ public struct TrialRunner: Sendable {
         }
     }
 
-    /// Starts PgBouncer with the side's `[pooler]` settings in front of `server`: the fleet then
+    /// Starts PgBouncer with the side's `[pooler]` settings in front of `server` (one process
+    /// standing for `instances`, `Settings.Pooler.asOneProcess`): the fleet then
     /// connects through it, its session settings become the service role's defaults upstream
     /// (PgBouncer refuses them in the startup packet), and stopping the trial stops it first.
     private func putPooler(_ pooler: Settings.Pooler, in server: TrialServer, settings: Settings) async throws(ConfgateError) -> TrialServer {
         let user = try ServerUser.resolve(requested: poolerUser)
         let bouncer = try await PgBouncerServer.start(
-            PgBouncerOptions(pooler, binary: pgbouncerBinary), upstream: server.serviceTarget, user: user, logger: logger)
+            PgBouncerOptions(pooler.asOneProcess, binary: pgbouncerBinary), upstream: server.serviceTarget, user: user, logger: logger)
         do throws(ConfgateError) {
             let pooled = try bouncer.serviceConnection(for: settings)
             try await pooled.applyAsRoleDefaults(role: AuthSchema.serviceRole, superuser: server.superuserTarget)
             var fronted = server
             fronted.serviceParameters = pooled.parameters
             fronted.pooler = bouncer
-            fronted.notes.append("through PgBouncer \(bouncer.installation.version) (\(pooler.poolMode.rawValue) mode, max_client_conn \(pooler.maxClientConn), default_pool_size \(pooler.defaultPoolSize)); one pooler process stands for \(pooler.instances)")
+            fronted.notes.append("through PgBouncer \(bouncer.installation.version) (\(pooler.poolMode.rawValue) mode, max_client_conn \(pooler.maxClientConn), default_pool_size \(pooler.defaultPoolSize)); \(pooler.instances == 1 ? "one process" : "one process standing for \(pooler.instances), its limits × \(pooler.instances)")")
             let serverExited = server.hasExited, serverFinish = server.finish
             fronted.hasExited = { serverExited() || bouncer.hasExited }
             fronted.finish = {
