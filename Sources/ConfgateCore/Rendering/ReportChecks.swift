@@ -44,6 +44,9 @@ struct ReportChecks {
             rows.append(Row(check: "exhaustion: connects refused (53300)", current: "\(refusedC)", proposed: "\(refusedP)",
                             limit: "0", change: VerifyTextRenderer.signed(refusedP - refusedC),
                             result: refusedP > 0 ? Self.fail : Self.pass, evidence: evidence))
+            if r.current.derived.pooler != nil || r.proposed.derived.pooler != nil {
+                rows.append(poolerRefusals(r, c, p, evidence: evidence))
+            }
             let peakC = c.map(\.peakServerConnections).max() ?? 0, peakP = p.map(\.peakServerConnections).max() ?? 0
             let usableC = usable(c, r.current.derived), usableP = usable(p, r.proposed.derived)
             let share = usableP > 0 ? Double(peakP) / Double(usableP) : 0
@@ -76,6 +79,23 @@ struct ReportChecks {
                         result: blockedBy.contains(.rule) ? Self.fail : errorsP > 0 ? "not blocking (see warnings)" : Self.pass,
                         evidence: "static: both files"))
         return rows
+    }
+
+    /// With a pooler on either side: the pools' connection attempts the pooler refused because
+    /// its client connections were full (`max_client_conn`) — as hard a limit as the server's
+    /// 53300, and judged as one (a side without a pooler shows `–`). Logins that failed for it
+    /// (`pooler_refused`) count in the failed-logins row.
+    static func poolerRefusals(_ r: VerifyResult, _ c: [RunSummary], _ p: [RunSummary], evidence: String) -> Row {
+        func refused(_ runs: [RunSummary]) -> Int {
+            runs.reduce(0) { $0 + ($1.connectFailures[PoolerRefusal.maxClientConn.rawValue] ?? 0) }
+        }
+        let a = refused(c), b = refused(p)
+        let limit = r.proposed.derived.pooler.map { "0 (client capacity \($0.clientCapacity))" } ?? "0"
+        let result = b == 0 ? Self.pass : r.verdict.reasons.contains { $0.kind == .exhaustion } ? Self.fail : "refused, not judged"
+        return Row(check: "exhaustion: connects refused by the pooler (max_client_conn)",
+                   current: r.current.derived.pooler == nil ? "– (no pooler)" : "\(a)",
+                   proposed: r.proposed.derived.pooler == nil ? "– (no pooler)" : "\(b)",
+                   limit: limit, change: VerifyTextRenderer.signed(b - a), result: result, evidence: evidence)
     }
 
     /// `1 round, 3389 / 3389 logins: low evidence`: rounds, logins measured per side

@@ -29,6 +29,20 @@ enum ReportPalette {
     /// `max_utilization` of usable: grey, dotted.
     static let utilization = LineStyle(color: "#666666", dash: "2 3", width: 1.5)
 
+    /// The pooler chart: clients connected (active + waiting), green, solid.
+    static let poolerClients = LineStyle(color: "#009E73", dash: nil)
+    /// Clients waiting in the pooler for a server connection: orange, dashed.
+    static let poolerWaiting = LineStyle(color: "#E69F00", dash: "8 3")
+    /// The pooler's server connections (active + idle + opening): reddish purple, solid.
+    static let poolerServer = LineStyle(color: "#CC79A7", dash: nil)
+    /// The pooler's server connections paired with a client: sky blue, dotted.
+    static let poolerServerActive = LineStyle(color: "#56B4E9", dash: "2 2")
+    /// The pooler's client capacity (instances × max_client_conn), a hard limit as
+    /// `max_connections` is: black, long dashes.
+    static let clientCapacity = LineStyle(color: "#000000", dash: "10 3 2 3", width: 1.5)
+    /// The pooler's server pools: grey, dashed.
+    static let serverPools = LineStyle(color: "#666666", dash: "6 3", width: 1.5)
+
     /// Each login outcome's line (`ok`, `bad_password`, `connect_failed`, …).
     static func outcome(_ kind: OutcomeClass) -> LineStyle {
         switch kind {

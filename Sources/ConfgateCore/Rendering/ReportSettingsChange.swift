@@ -18,15 +18,20 @@ enum ReportSettingsChange {
             out += HTML.table(["key", "current", "proposed", "set at (current)", "set at (proposed)", "note"], rows)
         }
         let sides = [("current", r.current, ReportPalette.current), ("proposed", r.proposed, ReportPalette.proposed)]
+        let pooled = r.current.derived.pooler != nil || r.proposed.derived.pooler != nil
         let chart = SVGBudgetChart(
-            id: "chart-budget", title: "Connection budget: fleet demand against usable connections",
+            id: "chart-budget", title: pooled ? "Connection budget: demand against the pooler's client capacity, its server pools against usable"
+                : "Connection budget: fleet demand against usable connections",
             sides: sides.map { name, side, style in
                 .init(name: "\(name): \(side.settings.fleet.instances) instances\(side.settings.fleet.processesFactor) × max_size \(side.settings.pool.maxSize), max_surge \(side.settings.fleet.maxSurge)",
                       style: style, usable: side.derived.usable, maxConnections: side.settings.server.maxConnections,
-                      steadyDemand: side.derived.steadyDemand, deployDemand: side.derived.deployDemand)
+                      steadyDemand: side.derived.steadyDemand, deployDemand: side.derived.deployDemand, pooler: side.derived.pooler)
             })
         out += "<figure>\n" + chart.render() + "\n</figure>\n"
         out += "<p>" + HTML.escape(sides.map { name, side, _ in "\(name): \(usableArithmetic(side.settings.server, side.derived.usable))" }.joined(separator: "; ")) + ".</p>\n"
+        for (name, side, _) in sides {
+            if let tier = ReportPooler.tierText(side.settings, side.derived) { out += "<p>" + HTML.escape("\(name.capitalized): the fleet connects \(tier).") + "</p>\n" }
+        }
         let rows = r.figures.map { f in
             [f.label, "\(f.current)", "\(f.proposed)", VerifyTextRenderer.signed(f.change)]
         }

@@ -19,6 +19,9 @@ public struct RunHTMLRenderer: Sendable {
         out += Self.banner(r)
         out += VerifyHTMLRenderer.section("summary", "What was measured", Self.summary(r))
         out += VerifyHTMLRenderer.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections())
+        if let pooler = ReportPooler.side(r, name: Self.sideName) {
+            out += VerifyHTMLRenderer.section("pooler", "Pooler", ReportPooler.render([pooler], timelines: timelines))
+        }
         out += VerifyHTMLRenderer.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
         out += VerifyHTMLRenderer.section("latency", "Latency percentile distribution", ReportLatency.distribution(
             [.init(name: Self.sideName, style: ReportPalette.current, runs: [r])], scope: "one run"))
@@ -73,6 +76,9 @@ public struct RunHTMLRenderer: Sendable {
             parts.append("\(s.failures) failed (" + failed.map { "\($0.outcome.description) ×\($0.count)" }.joined(separator: ", ") + ")")
         }
         parts.append("peak \(s.peakServerConnections) of usable \(s.usable) server connections at \(String(format: "%.1f", Double(s.peakServerConnectionsAt) / 1e6)) s")
+        if let pooler = ReportPooler.side(r, name: sideName) {
+            parts.append("in the pooler up to \(pooler.peakWaiting) client\(ReportPooler.plural(pooler.peakWaiting)) waited for \(pooler.peakServer) of \(pooler.tier.serverConnections) server connections")
+        }
         parts.append("latency p50 \(RunText.ms(s.latency.p50)), p99 \(RunText.ms(s.latency.p99))")
         return parts.joined(separator: "; ") + "."
     }
@@ -97,9 +103,18 @@ public struct RunHTMLRenderer: Sendable {
             ["peak server connections", "\(s.peakServerConnections) of usable \(s.usable)",
              String(format: "%.0f%% of usable, first at %.1f s", s.usable > 0 ? Double(s.peakServerConnections) * 100 / Double(s.usable) : 0, Double(s.peakServerConnectionsAt) / 1e6)],
         ]
-        if !s.connectFailures.isEmpty {
-            rows.append(["connection attempts refused", s.connectFailures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "),
+        let refused = ReportPooler.split(s.connectFailures)
+        if !refused.server.isEmpty {
+            rows.append(["connection attempts refused", ReportPooler.list(refused.server),
                          "by the server, with their SQLSTATE (53300: too many connections)"])
+        }
+        if !refused.pooler.isEmpty {
+            rows.append(["pool connection attempts refused by the pooler", ReportPooler.list(refused.pooler),
+                         "by PgBouncer, with its reason (max_client_conn: its client connections are full), not by the server"])
+        }
+        if let tier = Derived(r.settings).pooler, let waiting = s.poolerPeakWaiting, let held = s.poolerPeakServerConnections {
+            rows.append(["peak pooler server connections", "\(held) of server pools \(tier.serverConnections)", "the pooler's connections to the server"])
+            rows.append(["peak clients waiting in the pooler", "\(waiting)", "for a server connection (client capacity \(tier.clientCapacity))"])
         }
         rows += [
             ["peak requests waiting for a connection", "\(s.peakPending)", "fleet-wide, in the pools' queues"],
@@ -108,6 +123,7 @@ public struct RunHTMLRenderer: Sendable {
         var out = HTML.table(["figure", "value", "note"], rows, numeric: [1])
         let d = Derived(r.settings), p = r.settings.pool, f = r.settings.fleet
         out += "<p>" + HTML.escape("The fleet: \(f.instances) instances\(f.processesFactor) × pool max_size \(p.maxSize) = steady demand \(d.steadyDemand), deploy demand \(d.deployDemand) (max_surge \(f.maxSurge)); \(ReportSettingsChange.usableArithmetic(r.settings.server, d.usable)).") + "</p>\n"
+        if let tier = ReportPooler.tierText(r.settings, d) { out += "<p>" + HTML.escape("The fleet connects \(tier).") + "</p>\n" }
         return out
     }
 

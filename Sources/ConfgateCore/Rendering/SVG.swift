@@ -75,6 +75,20 @@ enum SVG {
         "<line x1=\"\(number(x1))\" y1=\"\(number(y))\" x2=\"\(number(x2))\" y2=\"\(number(y))\" \(style.attributes)/>"
     }
 
+    /// Lines `legend` takes for `names` from x to `maxX` (the same wrapping).
+    static func legendRows(_ names: [String], x: Double, maxX: Double) -> Int {
+        var rows = 1, cx = x
+        for name in names {
+            let width = 34 + Double(name.count) * 6.6 + 16
+            if cx + width > maxX && cx > x {
+                cx = x
+                rows += 1
+            }
+            cx += width
+        }
+        return rows
+    }
+
     /// A legend: one short sample line and its name per entry, laid out left to right
     /// from (x, y), wrapping before `maxX`.
     static func legend(_ entries: [(name: String, style: LineStyle)], x: Double, y: Double, maxX: Double) -> String {

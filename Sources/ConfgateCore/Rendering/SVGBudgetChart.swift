@@ -11,6 +11,19 @@ struct SVGBudgetChart {
         var maxConnections: Int
         var steadyDemand: Int
         var deployDemand: Int
+        /// With a pooler: the client capacity demand meets (instead of usable), and the
+        /// pooler's server connections, drawn as a third bar against usable.
+        var pooler: Derived.PoolerTier? = nil
+
+        /// The bars: label, value, the limit it meets and that limit's name.
+        var bars: [(label: String, value: Int, limit: Int, limitName: String)] {
+            guard let pooler else {
+                return [("steady demand", steadyDemand, usable, "usable"), ("deploy demand", deployDemand, usable, "usable")]
+            }
+            return [("steady demand", steadyDemand, pooler.clientCapacity, "client capacity"),
+                    ("deploy demand", deployDemand, pooler.clientCapacity, "client capacity"),
+                    ("pooler server conns", pooler.serverConnections, usable, "usable")]
+        }
     }
 
     var id: String
@@ -23,10 +36,13 @@ struct SVGBudgetChart {
     /// The SVG element.
     func render() -> String {
         let plotW = width - labelWidth - right
-        let rowsPerSide = 2.0
-        let groupH = rowsPerSide * (barHeight + rowGap) + 16
-        let height = top + Double(sides.count) * (groupH + groupGap) + 36
-        let highest = Double(sides.flatMap { [$0.usable, $0.steadyDemand, $0.deployDemand, $0.maxConnections] }.max() ?? 1)
+        // A pooler side has a third bar, a line for its first marker's label under its name,
+        // and its second marker's label under the bars.
+        func extra(_ side: Side) -> Double { side.pooler == nil ? 0 : 14 }
+        func groupH(_ side: Side) -> Double { Double(side.bars.count) * (barHeight + rowGap) + 16 + 2 * extra(side) }
+        let height = top + sides.reduce(0) { $0 + groupH($1) + groupGap } + 36
+        let highest = Double(sides.flatMap { [$0.usable, $0.steadyDemand, $0.deployDemand, $0.maxConnections]
+            + ($0.pooler.map { [$0.clientCapacity, $0.serverConnections] } ?? []) }.max() ?? 1)
         let xMax = SVG.niceCeiling(highest)
         func px(_ v: Double) -> Double { labelWidth + max(v, 0) / xMax * plotW }
 
@@ -35,25 +51,34 @@ struct SVGBudgetChart {
         var y = top
         for side in sides {
             out += SVG.text(side.name, x: 8, y: y + 12, size: 13, weight: "bold", fill: "#000000")
-            let groupTop = y + 16
+            let groupTop = y + 16 + extra(side)
             var rowY = groupTop
-            for (label, value) in [("steady demand", side.steadyDemand), ("deploy demand", side.deployDemand)] {
+            // Each run of bars meeting one limit gets one marker across it.
+            var markers: [(limit: Int, name: String, from: Double, to: Double)] = []
+            for (label, value, limit, limitName) in side.bars {
                 out += SVG.text(label, x: labelWidth - 8, y: rowY + barHeight - 5, size: 12, anchor: "end")
                 let w = px(Double(value)) - labelWidth
                 let outline = side.style.dash.map { " stroke=\"#000000\" stroke-width=\"1.5\" stroke-dasharray=\"\($0)\"" } ?? ""
                 out += "<rect x=\"\(SVG.number(labelWidth))\" y=\"\(SVG.number(rowY))\" width=\"\(SVG.number(w))\" height=\"\(SVG.number(barHeight))\" fill=\"\(side.style.color)\"\(outline)/>"
-                let over = value - side.usable
-                let note = over > 0 ? "\(value): \(over) over usable" : "\(value) (headroom \(-over))"
-                // Right of both the bar and the usable marker, so the marker never crosses the words.
-                let noteX = max(px(Double(value)), px(Double(side.usable))) + 8
+                let over = value - limit
+                let note = over > 0 ? "\(value): \(over) over \(limitName)" : "\(value) (headroom \(-over))"
+                // Right of both the bar and the limit's marker, so the marker never crosses the words.
+                let noteX = max(px(Double(value)), px(Double(limit))) + 8
                 out += SVG.text(note, x: noteX, y: rowY + barHeight - 5, size: 12, weight: over > 0 ? "bold" : nil)
+                if let last = markers.last, last.limit == limit, last.name == limitName {
+                    markers[markers.count - 1].to = rowY + barHeight + rowGap / 2
+                } else {
+                    markers.append((limit, limitName, markers.isEmpty ? groupTop - 4 : rowY - rowGap / 2, rowY + barHeight + rowGap / 2))
+                }
                 rowY += barHeight + rowGap
             }
-            // The side's usable limit, across its bars.
-            let ux = px(Double(side.usable))
-            out += "<line x1=\"\(SVG.number(ux))\" y1=\"\(SVG.number(groupTop - 4))\" x2=\"\(SVG.number(ux))\" y2=\"\(SVG.number(rowY))\" stroke=\"#000000\" stroke-width=\"3\"/>"
-            out += SVG.text("usable \(side.usable)", x: ux, y: groupTop - 6, size: 11, anchor: "middle")
-            y += groupH + groupGap
+            // The side's limits, each across its bars: the first labelled above, a second below.
+            for (i, marker) in markers.enumerated() {
+                let ux = px(Double(marker.limit))
+                out += "<line x1=\"\(SVG.number(ux))\" y1=\"\(SVG.number(marker.from))\" x2=\"\(SVG.number(ux))\" y2=\"\(SVG.number(i == markers.count - 1 ? rowY : marker.to))\" stroke=\"#000000\" stroke-width=\"3\"/>"
+                out += SVG.text("\(marker.name) \(marker.limit)", x: ux, y: i == 0 ? groupTop - 6 : rowY + 10, size: 11, anchor: "middle")
+            }
+            y += groupH(side) + groupGap
         }
         // The x axis.
         let axisY = y - groupGap + 4
@@ -63,7 +88,8 @@ struct SVGBudgetChart {
             out += "<line x1=\"\(SVG.number(px(t)))\" y1=\"\(SVG.number(axisY))\" x2=\"\(SVG.number(px(t)))\" y2=\"\(SVG.number(axisY + 5))\" stroke=\"#000000\" stroke-width=\"1\"/>"
             out += SVG.text(SVG.tickLabel(t, step: ticks.step), x: px(t), y: axisY + 18, size: 11, anchor: "middle")
         }
-        out += SVG.text("connections to the server (whole fleet)", x: labelWidth + plotW / 2, y: axisY + 32, size: 12, anchor: "middle")
+        let axis = sides.contains { $0.pooler != nil } ? "connections (whole fleet; with a pooler, demand is connections to it)" : "connections to the server (whole fleet)"
+        out += SVG.text(axis, x: labelWidth + plotW / 2, y: axisY + 32, size: 12, anchor: "middle")
         return out + "</svg>"
     }
 }

@@ -46,7 +46,12 @@ struct SVGLineChart {
 
     // Plot area margins: room for tick labels and the axis label on the left, threshold
     // labels on the right, title and legend on top, ticks and the x label below.
-    private let left = 64.0, right = 140.0, top = 58.0, bottom = 48.0
+    // A legend that wraps onto more lines pushes the plot down (and the chart grows by as much).
+    private let left = 64.0, right = 140.0, bottom = 48.0
+    private var legendExtra: Double {
+        Double(SVG.legendRows(series.map { $0.name + Self.peakNote($0) }, x: left, maxX: width - 8) - 1) * 18
+    }
+    private var top: Double { 58 + legendExtra }
 
     /// `, peak 97 at 0.1 s (●)` for a series whose peak is marked.
     static func peakNote(_ s: Series) -> String {
@@ -56,6 +61,7 @@ struct SVGLineChart {
 
     /// The SVG element.
     func render() -> String {
+        let top = self.top, height = self.height + legendExtra
         let plotW = width - left - right, plotH = height - top - bottom
         let all = series.flatMap(\.points)
         let xMin = min(all.map(\.x).min() ?? 0, bands.map(\.from).min() ?? .infinity)

@@ -19,6 +19,8 @@ public struct VerifyHTMLRenderer: Sendable {
         out += Self.section("settings", "The settings change", ReportSettingsChange.render(r))
         if !r.lintOnly {
             out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections())
+            let pooler = ReportPooler.sides(r)
+            if !pooler.isEmpty { out += Self.section("pooler", "Pooler", ReportPooler.render(pooler, timelines: timelines)) }
             out += Self.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
             out += Self.section("latency", "Latency percentile distribution", ReportLatency.distribution([
                 .init(name: "current", style: ReportPalette.current, runs: r.current.runs),

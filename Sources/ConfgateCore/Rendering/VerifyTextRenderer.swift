@@ -94,9 +94,15 @@ public struct VerifyTextRenderer: Sendable {
                 let b = pr.reduce(0) { $0 + ($1.outcomes.first { $0.outcome == kind }?.count ?? 0) }
                 rows.append(["failed: \(kind)", "\(a)", "\(b)", Self.signed(b - a)])
             }
-            let refusedC = cr.reduce(0) { $0 + $1.connectFailures.values.reduce(0, +) }
-            let refusedP = pr.reduce(0) { $0 + $1.connectFailures.values.reduce(0, +) }
+            // The server's refusals (by SQLSTATE) and a pooler's (by its reason) apart.
+            let splitC = cr.map { ReportPooler.split($0.connectFailures) }, splitP = pr.map { ReportPooler.split($0.connectFailures) }
+            let refusedC = splitC.reduce(0) { $0 + $1.server.values.reduce(0, +) }
+            let refusedP = splitP.reduce(0) { $0 + $1.server.values.reduce(0, +) }
             if refusedC + refusedP > 0 { rows.append(["refused pool connects", "\(refusedC)", "\(refusedP)", Self.signed(refusedP - refusedC)]) }
+            for reason in PoolerRefusal.allCases {
+                let a = splitC.reduce(0) { $0 + ($1.pooler[reason.rawValue] ?? 0) }, b = splitP.reduce(0) { $0 + ($1.pooler[reason.rawValue] ?? 0) }
+                if a + b > 0 { rows.append(["refused by the pooler (\(reason.rawValue))", "\(a)", "\(b)", Self.signed(b - a)]) }
+            }
             let tC = Self.median(cr.map(\.throughput)), tP = Self.median(pr.map(\.throughput))
             rows.append(["throughput /s", String(format: "%.0f", tC), String(format: "%.0f", tP), Self.percent(tC, tP)])
             for (label, path) in [("p50 latency", \LatencySummary.p50), ("p99 latency", \LatencySummary.p99)] {
@@ -140,6 +146,27 @@ public struct VerifyTextRenderer: Sendable {
             let peak = series.max() ?? 0
             let usable = run.summary.usable > 0 ? run.summary.usable : side.derived.usable
             lines.append("\(name) \(Sparkline.render(series, bottom: bottom, top: top))  peak \(peak) of usable \(usable)" + (peak >= usable ? "  ← at the limit" : ""))
+        }
+        lines.append("```")
+        return lines + poolerLines(r)
+    }
+
+    /// With a pooler on a side: its server connections in round 1 as a sparkline against its
+    /// server pools, the most clients that waited for one, and the pooler's refusals.
+    private func poolerLines(_ r: VerifyResult) -> [String] {
+        let sides = ReportPooler.sides(r)
+        guard !sides.isEmpty else { return [] }
+        let top = max(sides.map(\.tier.serverConnections).max() ?? 0, sides.map(\.peakServer).max() ?? 0, 1)
+        var lines = ["", "**Pooler server connections, round 1** (PgBouncer, every 100 ms; ▁ = 0, █ = \(top))", "", "```"]
+        for side in sides {
+            let name = side.name == "current" ? "current " : side.name
+            let series = side.samples.map(\.sample.serverConnections)
+            var line = "\(name) \(Sparkline.render(series, top: top))  peak \(side.peakServer) of server pools \(side.tier.serverConnections)"
+            line += side.peakWaiting > 0 ? "; up to \(side.peakWaiting) clients waited (longest \(ReportPooler.wait(side.longestWait)))" : "; no client waited"
+            if let refused = side.run.summary.connectFailures[PoolerRefusal.maxClientConn.rawValue], refused > 0 {
+                line += "; \(refused) refused by the pooler (max_client_conn)"
+            }
+            lines.append(line)
         }
         lines.append("```")
         return lines
