@@ -46,6 +46,11 @@ public struct PoolMetrics: Sendable, Hashable {
     public var closed: [CloseReason: Int]
     /// How long successful acquires waited.
     public var acquireWait: WaitHistogram
+    /// The fail-fast start check is still running (``PoolConfiguration/StartMode/failFast(timeout:)``).
+    public var starting = false
+    /// The fail-fast start check failed: the pool did not start and shut down (HikariCP's
+    /// `PoolInitializationException`: the service process exits).
+    public var startFailed = false
 
     /// Every connection slot in use: `total + opening + closing`, never above `maxSize`.
     public var slots: Int { total + opening + closing }

@@ -32,6 +32,8 @@ struct PoolStateMachine<Connection: Sendable, Instant: InstantProtocol>: Sendabl
 where Instant.Duration == Duration {
     let configuration: PoolConfiguration
     private(set) var phase: Phase = .running
+    /// Whether the fail-fast start check failed.
+    private var startFailed = false
     private(set) var slots: [ConnectionID: Slot] = [:]
     /// Idle connections, most recently released last.
     private var idleStack: [ConnectionID] = []
@@ -288,6 +290,7 @@ where Instant.Duration == Duration {
             if startedAt.duration(to: now) < timeout {
                 openOne(&actions)
             } else if timeout > .zero {
+                startFailed = true
                 actions.append(.startFailed(lastConnectError: lastConnectError))
                 actions += shutdown()
                 return actions
@@ -359,7 +362,8 @@ where Instant.Duration == Duration {
             maxSize: configuration.maxSize, total: active + idle, active: active,
             idle: idle, opening: openingCount, closing: closing, pendingWaiters: pendingWaiters, handingOff: offered.count,
             acquires: acquires, acquireTimeouts: acquireTimeouts, connectAttempts: connectAttempts,
-            connectFailures: connectFailures, closed: closed, acquireWait: acquireWait)
+            connectFailures: connectFailures, closed: closed, acquireWait: acquireWait,
+            starting: phase == .starting, startFailed: startFailed)
     }
 
     /// The number of callers not served yet: queued, offered a connection, or validating one.

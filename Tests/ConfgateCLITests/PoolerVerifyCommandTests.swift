@@ -43,12 +43,26 @@ extension RunVerifyCommandTests {
         #expect(result.stdout.contains("clients waiting for its 2 server connections"), "\(result.stdout)")
     }
 
+    /// PgBouncer fills its pool of 60 towards `min_pool_size` one connection per maintenance
+    /// pass while clients are connected, and the server holds it at 47: the rule blocks for
+    /// sure; the trial shows the pooler opening past the current side's 20, and when it got
+    /// to 47 within the trial (it does in about 3 s here), the server's limit as evidence.
     @Test func serverPoolsAboveUsableFillTheServerThroughThePooler() throws {
-        let result = try pooled("server-overflow")
-        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("CG118"))
-        #expect(result.stdout.contains("reached the usable limit"), "\(result.stdout)")
-        #expect(result.stdout.contains("pooler server connections 60 > usable 47"), "\(result.stdout)")
+        let result = try pooled("server-overflow", ["--duration", "6s", "--spike", "3x for 4s", "--format", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let reasons = ((json["verdict"] as? [String: Any])?["reasons"] as? [[String: Any]]) ?? []
+        let messages = reasons.compactMap { $0["message"] as? String }
+        #expect(messages.contains { $0.contains("CG118 pooler server connections 1 pooler × (60 default_pool_size + 0 reserve_pool_size) = 60 > usable 47") },
+                "\(messages)")
+        let trial = try #require(((json["proposed"] as? [String: Any])?["trials"] as? [[String: Any]])?.first?["result"] as? [String: Any])
+        let peak = try #require((trial["summary"] as? [String: Any])?["peakServerConnections"] as? Int)
+        #expect(peak > 21 && peak <= 47, "the pooler opened \(peak) server connections")
+        if peak == 47 {
+            #expect(messages.contains { $0.contains("reached the usable limit") }, "\(messages)")
+            let evidence = reasons.flatMap { ($0["evidence"] as? [String]) ?? [] }
+            #expect(evidence.contains("pooler server connections 60 > usable 47"), "\(evidence)")
+        }
     }
 
     @Test func aMissingPgBouncerIsExitThreeWithTheInstallCommand() throws {

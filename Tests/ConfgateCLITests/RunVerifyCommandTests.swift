@@ -95,12 +95,15 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func runOnTheOutageShowsRefusedLoginsAndPeakAtTheLimit() throws {
+    /// HikariCP's default start (`pool.start_failure = crash`): the sixth instance's first
+    /// connection is refused, its pool does not start and it takes no traffic, so the five
+    /// that did serve every login — the server at its limit, refusing the pools' refills.
+    @Test func runOnTheOutageShowsTheInstanceThatDidNotStartAndPeakAtTheLimit() throws {
         try withTemporaryDirectory { dir in
             let output = dir + "/run.json"
             let result = try confgate(["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--output", output] + Self.short)
             expectRan(result)
-            #expect(result.stdout.contains("connect_failed 53300"))
+            #expect(result.stdout.contains("fleet       auth-service-6 did not start: its first connection was refused (53300)"), "\(result.stdout)")
             #expect(result.stdout.contains("peak 97/97 usable connections"))
             expectNoPassword(result, "run")
 
@@ -112,10 +115,31 @@ struct RunVerifyCommandTests {
             #expect(!((latency["buckets"] as? [Any]) ?? []).isEmpty)
             #expect(summary["peakServerConnections"] as? Int == 97)
             #expect(summary["usable"] as? Int == 97)
-            let refused = outcomes(summary).filter { $0.kind == "connect_failed" && $0.sqlState == "53300" }
-            #expect(refused.count == 1 && refused[0].count > 0)
+            let notStarted = try #require(summary["instancesNotStarted"] as? [[String: Any]])
+            #expect(notStarted.count == 1)
+            #expect(notStarted.first?["instance"] as? String == "auth-service-6" && notStarted.first?["reason"] as? String == "53300")
             #expect(((summary["connectFailures"] as? [String: Int]) ?? [:])["53300", default: 0] > 0)
             #expect(!(try String(contentsOfFile: output, encoding: .utf8)).contains(Self.password))
+        }
+    }
+
+    /// `pool.start_failure = serve` (HikariCP `initializationFailTimeout = -1`): the sixth
+    /// instance starts with no connection, takes traffic and fails it with 53300.
+    @Test func runOnTheOutageWithLazyPoolsShowsRefusedLogins() throws {
+        try withTemporaryDirectory { dir in
+            let settings = dir + "/outage-serve.conf"
+            let text = try String(contentsOfFile: "fixtures/outage.conf", encoding: .utf8)
+                .replacingOccurrences(of: "[pool]", with: "[pool]\nstart_failure = serve")
+            try text.write(toFile: settings, atomically: true, encoding: .utf8)
+            let output = dir + "/run.json"
+            let result = try confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
+            expectRan(result)
+            #expect(result.stdout.contains("connect_failed 53300"), "\(result.stdout)")
+            #expect(!result.stdout.contains("did not start"))
+            let summary = try #require(try jsonObject(atPath: output)["summary"] as? [String: Any])
+            let refused = outcomes(summary).filter { $0.kind == "connect_failed" && $0.sqlState == "53300" }
+            #expect(refused.count == 1 && refused[0].count > 0)
+            #expect(summary["instancesNotStarted"] == nil)
         }
     }
 
@@ -241,7 +265,8 @@ struct RunVerifyCommandTests {
         #expect(result.status == 1, "\(result.stderr)")
         #expect(headline(result.stdout).hasPrefix("BLOCKED: exhaustion"), "\(result.stdout)")
         #expect(result.stdout.hasPrefix("[quick] "), "--quick is labelled")
-        #expect(result.stdout.contains("connect_failed 53300"))
+        #expect(result.stdout.contains("auth-service-6 did not start: its first connection was refused (53300)"), "\(result.stdout)")
+        #expect(result.stdout.contains("the server refused"))
         #expect(result.stdout.contains("steady demand 120 > usable 97"))
         expectNoPassword(result, "verify (text)")
     }

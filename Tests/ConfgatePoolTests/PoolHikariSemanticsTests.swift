@@ -227,8 +227,10 @@ import Testing
     @Test func failFastStartTriesOneConnectionFirst() {
         var h = MachineHarness(Self.configuration(max: 5, minIdle: 3, start: .hikariDefault))
         #expect(h.pendingOpens.count == 1 && h.machine.phase == .starting)
+        #expect(h.machine.metrics.starting)
         h.establishNext()
         #expect(h.machine.phase == .running)
+        #expect(!h.machine.metrics.starting && !h.machine.metrics.startFailed)
         #expect(h.machine.metrics.idle == 1, "the check connection joins the pool")
         #expect(h.pendingOpens.count == 1, "then fills minIdle in the background")
     }
@@ -237,8 +239,10 @@ import Testing
         var h = MachineHarness(Self.configuration(max: 5, minIdle: 3, start: .hikariDefault))
         h.failNext("53300")
         #expect(!h.startFailed && h.pendingOpens.isEmpty, "HikariCP sleeps 1 s before deciding")
+        #expect(h.machine.metrics.starting && !h.machine.metrics.startFailed)
         h.advance(by: .seconds(1))
         #expect(h.startFailed)
+        #expect(h.machine.metrics.startFailed && !h.machine.metrics.starting, "the metrics say the pool did not start")
         #expect(h.shutdownCompleted)
         #expect(h.machine.metrics.connectAttempts == 1)
     }

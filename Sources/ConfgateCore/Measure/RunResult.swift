@@ -54,6 +54,9 @@ public struct RunSummary: Hashable, Sendable, Codable {
     /// server connections it held; `nil` without one.
     public var poolerPeakWaiting: Int?
     public var poolerPeakServerConnections: Int?
+    /// Instances whose pool could not start (`pool.start_failure = crash`): they took no
+    /// traffic. `nil` when every instance started.
+    public var instancesNotStarted: [InstanceStartFailure]?
     /// False when the run was interrupted or cut short.
     public var complete: Bool
     /// Anything a reader should know (e.g. settings the server could not apply).
@@ -142,6 +145,49 @@ public struct TimelinePoint: Hashable, Sendable, Codable {
         self.server = server
         self.serverConnections = serverConnections
         self.pooler = pooler
+    }
+}
+
+/// An instance that did not start: its pool's first connection was refused, so (HikariCP's
+/// fail-fast start) the pool threw and the process exited, taking no traffic.
+public struct InstanceStartFailure: Hashable, Sendable, Codable {
+    /// When the instance was started.
+    public enum When: String, Hashable, Sendable, Codable {
+        /// With the fleet, before the load.
+        case start
+        /// As a surge instance of the rolling deploy: it never became ready, so the rollout
+        /// stalled and the old instance it should have replaced kept serving.
+        case deploy
+    }
+
+    /// `auth-service-6`.
+    public var instance: String
+    public var when: When
+    /// Why its first connection failed: the SQLSTATE (`53300`), a pooler's reason
+    /// (`max_client_conn`), or `no-sqlstate`.
+    public var reason: String
+
+    public init(instance: String, when: When, reason: String) {
+        self.instance = instance
+        self.when = when
+        self.reason = reason
+    }
+
+    /// `auth-service-6 did not start: its first connection was refused (53300); on Kubernetes
+    /// it crash-loops`, or for a surge instance, the stalled rollout.
+    public var sentence: String {
+        let why: String
+        switch reason {
+        case "53300": why = "its first connection was refused (53300)"
+        case "no-sqlstate": why = "its first connection failed"
+        default:
+            why = PoolerRefusal(rawValue: reason) != nil
+                ? "its first connection was refused by the pooler (\(reason))" : "its first connection failed (\(reason))"
+        }
+        switch when {
+        case .start: return "\(instance) did not start: \(why); on Kubernetes it crash-loops and takes no traffic"
+        case .deploy: return "surge instance \(instance) never became ready: \(why); the rolling deploy stalls while the old instances serve"
+        }
     }
 }
 

@@ -41,8 +41,25 @@ public struct Settings: Hashable, Sendable, Codable {
         /// Every connection retires after this. Default 30min (HikariCP `maxLifetime`).
         public var maxLifetime: SettingDuration
 
+        /// What an instance does when its pool cannot open its first connection at start.
+        /// `nil` means the default, `.crash` (HikariCP `initializationFailTimeout = 1`).
+        public var startFailure: StartFailure?
+
         /// `minIdle` with its default applied.
         public var effectiveMinIdle: Int { minIdle ?? maxSize }
+        /// `startFailure` with its default applied.
+        public var effectiveStartFailure: StartFailure { startFailure ?? .crash }
+
+        /// What an instance does when its pool's first connection is refused at start.
+        public enum StartFailure: String, Hashable, Sendable, Codable, CaseIterable {
+            /// The pool throws, the process exits and takes no traffic (HikariCP's default,
+            /// `initializationFailTimeout = 1`); on Kubernetes it crash-loops, and in a rolling
+            /// deploy it never becomes ready, so the rollout stalls while old instances serve.
+            case crash
+            /// The pool starts anyway and opens connections in the background; the instance
+            /// takes traffic and fails it (`initializationFailTimeout = -1`).
+            case serve
+        }
 
         public init(
             maxSize: Int = 10,
@@ -70,6 +87,20 @@ public struct Settings: Hashable, Sendable, Codable {
         public var processes: Int
         /// How long callers wait for a login. Default 30s.
         public var requestTimeout: SettingDuration
+        /// How the instances start; `nil` means the default, `.oneByOne`.
+        public var start: StartOrder?
+
+        /// `start` with its default applied.
+        public var effectiveStart: StartOrder { start ?? .oneByOne }
+
+        /// How a fleet's instances come up.
+        public enum StartOrder: String, Hashable, Sendable, Codable, CaseIterable {
+            /// Each once the previous one is up, as a rolling deploy brings a fleet up: the
+            /// instances started last are the ones left short when connections run out.
+            case oneByOne = "one_by_one"
+            /// All at once, as a new Deployment's pods start: the connections are shared out.
+            case together
+        }
 
         public init(instances: Int = 1, maxSurge: Int = 0, requestTimeout: SettingDuration = .seconds(30), processes: Int = 1) {
             self.instances = instances

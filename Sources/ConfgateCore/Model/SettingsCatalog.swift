@@ -127,6 +127,10 @@ public enum SettingsCatalog {
             defaultFrom: "HikariCP `maxLifetime` (1800000 ms)") { value, settings throws(ConfgateError) in
                 settings.pool.maxLifetime = try value.duration()
             },
+        choice(
+            "pool", "start_failure", \.pool.startFailure, default: .crash,
+            meaning: "what an instance does when its pool's first connection is refused at start: `crash` (the process exits, takes no traffic, and a rolling deploy stalls) or `serve` (it starts anyway and fails logins)",
+            defaultFrom: "HikariCP `initializationFailTimeout` (1 ms: fail the start)"),
         count(
             "fleet", "instances", "instances", \.fleet.instances,
             meaning: "service instances, each with its own pool", unitDoc: "instances, at least 1",
@@ -155,6 +159,10 @@ public enum SettingsCatalog {
                 }
                 settings.fleet.requestTimeout = timeout
             },
+        choice(
+            "fleet", "start", \.fleet.start, default: .oneByOne,
+            meaning: "how the instances come up: `one_by_one`, each once the previous one is up (a rolling deploy), or `together` (a new Deployment's pods)",
+            defaultFrom: "confgate"),
         count(
             "server", "max_connections", "connections", \.server.maxConnections,
             meaning: "most concurrent connections the server accepts", unitDoc: "connections, 1 to 262143",
@@ -325,20 +333,31 @@ public enum SettingsCatalog {
     private static func poolerChoice<Value: RawRepresentable & CaseIterable & Sendable>(
         _ name: String, _ path: WritableKeyPath<Settings.Pooler, Value> & Sendable, meaning: String, defaultFrom: String
     ) -> Key where Value.RawValue == String {
-        let words = Value.allCases.map(\.rawValue)
-        return pooler(name, kind: .choice, unit: "", meaning: meaning, unitDoc: words.map { "`\($0)`" }.joined(separator: ", "),
+        pooler(name, kind: .choice, unit: "", meaning: meaning, unitDoc: words(Value.self),
                defaultText: Settings.Pooler()[keyPath: path].rawValue, defaultFrom: defaultFrom,
-               apply: { value, pooler throws(ConfgateError) in
-                   guard let chosen = Value(rawValue: value.text.trimmingBlanks.lowercased()) else {
-                       var message = "`\(value.key)` must be one of \(words.joined(separator: ", ")); got `\(value.text)`"
-                       if let near = Suggestion.closest(to: value.text.lowercased(), among: words) { message += "; did you mean `\(near)`?" }
-                       throw value.error(message)
-                   }
-                   pooler[keyPath: path] = chosen
-               },
+               apply: { value, pooler throws(ConfgateError) in pooler[keyPath: path] = try value.choice(Value.self) },
                describe: { pooler in
                    let value = pooler[keyPath: path].rawValue
                    return Described(text: value, canonical: value, number: nil)
                })
+    }
+
+    /// A key holding one word of `Value`'s; unset (`nil`) it holds `defaultValue`.
+    private static func choice<Value: RawRepresentable & CaseIterable & Sendable>(
+        _ section: String, _ name: String, _ path: WritableKeyPath<Settings, Value?> & Sendable, default defaultValue: Value,
+        meaning: String, defaultFrom: String
+    ) -> Key where Value.RawValue == String {
+        Key(section: section, name: name, kind: .choice, unit: "", meaning: meaning, unitDoc: words(Value.self),
+            defaultText: defaultValue.rawValue, defaultFrom: defaultFrom,
+            apply: { value, settings throws(ConfgateError) in settings[keyPath: path] = try value.choice(Value.self) },
+            describe: { settings in
+                let value = (settings[keyPath: path] ?? defaultValue).rawValue
+                return Described(text: value, canonical: value, number: nil)
+            })
+    }
+
+    /// `` `crash`, `serve` ``: a choice key's words, for the docs' unit column.
+    private static func words<Value: RawRepresentable & CaseIterable>(_: Value.Type) -> String where Value.RawValue == String {
+        Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
     }
 }

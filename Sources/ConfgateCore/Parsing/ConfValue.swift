@@ -72,6 +72,16 @@ public struct ConfValue: Sendable {
     /// A non-negative duration with a postgresql.conf unit (`us`, `ms`, `s`, `min`, `h`, `d`),
     /// optionally a decimal that is a whole number of microseconds (`1.5s`), a blank allowed
     /// before the unit. A bare `0` needs no unit (it is zero in every unit).
+    /// One of `Value`'s words (case-insensitive), or a located error listing them with a
+    /// "did you mean".
+    func choice<Value: RawRepresentable & CaseIterable>(_: Value.Type) throws(ConfgateError) -> Value where Value.RawValue == String {
+        let words = Value.allCases.map(\.rawValue)
+        if let chosen = Value(rawValue: text.trimmingBlanks.lowercased()) { return chosen }
+        var message = "`\(key)` must be one of \(words.joined(separator: ", ")); got `\(text)`"
+        if let near = Suggestion.closest(to: text.lowercased(), among: words) { message += "; did you mean `\(near)`?" }
+        throw error(message)
+    }
+
     func duration() throws(ConfgateError) -> SettingDuration {
         let chars = Array(text)
         var index = 0

@@ -34,6 +34,9 @@ public enum RunText {
                 lines.append("            pool connection attempts refused by the pooler: \(refused)")
             }
         }
+        for failure in s.instancesNotStarted ?? [] {
+            lines.append("fleet       \(failure.sentence)")
+        }
         lines.append("pools       peak \(s.peakPending) requests waiting for a connection")
         lines.append("driver      schedule lag p50 \(ms(s.lag.p50))  p99 \(ms(s.lag.p99))  max \(ms(s.lag.max))")
         for note in s.notes { lines.append("note: \(note)") }

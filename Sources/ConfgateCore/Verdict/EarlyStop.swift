@@ -11,7 +11,7 @@ public enum EarlyStop {
     public static func conclusive(current: VerifyResult.Trial, proposed: VerifyResult.Trial, gate: GateSettings.Gate) -> String? {
         guard let c = current.result?.summary, let p = proposed.result?.summary,
               c.complete, p.complete, !c.lagTooHigh, !p.lagTooHigh else { return nil }
-        let currentClean = c.failures == 0 && c.peakServerConnections < c.usable
+        let currentClean = c.failures == 0 && c.peakServerConnections < c.usable && c.instancesNotStarted == nil
         guard currentClean else { return nil }
         let refused = p.outcomes.filter { $0.outcome.sqlState == "53300" }.reduce(0) { $0 + $1.count }
             + (p.connectFailures["53300"] ?? 0)
@@ -20,6 +20,9 @@ public enum EarlyStop {
         }
         let poolerRefused = p.outcomes.filter { $0.outcome.kind == .poolerRefused }.reduce(0) { $0 + $1.count }
             + (p.connectFailures[PoolerRefusal.maxClientConn.rawValue] ?? 0)
+        if let failure = p.instancesNotStarted?.first {
+            return "\(failure.instance) of the proposed side did not start in round \(proposed.round) (its first connection: \(failure.reason)) while the current side ran cleanly"
+        }
         if poolerRefused > 0 {
             return "the proposed side's pooler refused connections (max_client_conn) in round \(proposed.round) while the current side ran cleanly"
         }

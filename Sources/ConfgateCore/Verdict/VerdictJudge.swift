@@ -115,9 +115,14 @@ public struct VerdictJudge: Sendable {
         let failingRounds = side.runs.filter { $0.failures > gate.maxFailedLogins }.count
         let failuresRecur = side.runs.count <= 1 ? failingRounds > 0 : failingRounds * 2 > side.runs.count
         let failuresBlock = worst > gate.maxFailedLogins && (atLimit || limitFailures || failuresRecur)
-        guard failuresBlock || atLimit else { return nil }
+        // An instance that could not start is as sure a sign as a refusal: its pool was refused.
+        var notStarted: [InstanceStartFailure] = []
+        for failure in side.runs.flatMap({ $0.instancesNotStarted ?? [] }) where !notStarted.contains(failure) {
+            notStarted.append(failure)
+        }
+        guard failuresBlock || atLimit || !notStarted.isEmpty else { return nil }
 
-        var parts: [String] = []
+        var parts: [String] = notStarted.map(\.sentence)
         var evidence: [String] = []
         if failuresBlock {
             let tallies = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind.isFailure }

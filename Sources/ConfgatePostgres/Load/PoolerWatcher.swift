@@ -2,8 +2,8 @@ import ConfgateCore
 
 /// Watches a fleet that reaches the server through PgBouncer: the server's connections from
 /// `pg_stat_activity`, and the pooler's pool from its admin console (`SHOW POOLS`), in one
-/// look. The fleet's tier holds what the pooler holds on the server: its server connections
-/// (the application names on them are whichever client last ran there).
+/// look. The fleet's tier holds what the pooler holds on the server: its connected server
+/// connections (the application names on them are whichever client last ran there).
 struct PoolerWatcher: ServerWatcher {
     let server: PGServerWatcher
     let pooler: PgBouncerServer
@@ -22,7 +22,8 @@ struct PoolerWatcher: ServerWatcher {
             sum.maxWait = max(sum.maxWait, Int64(row.maxwait) * 1_000_000 + Int64(row.maxwaitUs))
         }
         observation.pooler = sample
-        observation.clientConnections = sample.serverConnections
+        // Connected ones only: a login in progress may be the one the server refuses.
+        observation.clientConnections = sample.serverActive + sample.serverIdle
         return observation
     }
 }

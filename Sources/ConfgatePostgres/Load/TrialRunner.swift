@@ -160,6 +160,7 @@ public struct TrialRunner: Sendable {
 
         var summary = observation.summary
         summary.connectFailures = fleet.connectFailures()
+        summary.instancesNotStarted = fleet.instancesNotStarted()
         if server.pooler != nil {
             let samples = observation.timeline.compactMap(\.pooler)
             summary.poolerPeakWaiting = samples.map(\.clientWaiting).max() ?? 0

@@ -35,9 +35,11 @@ public final class AuthService: Sendable {
             maxSize: p.maxSize, minIdle: p.minIdle, connectionTimeout: p.acquireTimeout.duration,
             idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration)
         clampNotes = notes
-        let configuration = hikariClamps ? effective : PoolConfiguration(
+        var configuration = hikariClamps ? effective : PoolConfiguration(
             maxSize: p.maxSize, minIdle: p.effectiveMinIdle, acquireTimeout: p.acquireTimeout.duration,
             idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration)
+        // HikariCP's initializationFailTimeout: 1 ms (fail the start) or -1 (start lazily).
+        configuration.startMode = p.effectiveStartFailure == .crash ? .hikariDefault : .lazy
         pool = ServicePool(
             configuration: configuration, factory: PGConnectionFactory(parameters: parameters), clock: ContinuousClock())
         dbTimeSeconds = dbTime.microseconds > 0 ? String(Double(dbTime.microseconds) / 1e6) : nil
@@ -50,11 +52,17 @@ public final class AuthService: Sendable {
         }
     }
 
-    /// Waits until the pool holds `min_idle` connections, or an attempt to open one failed
-    /// (a full server: the pool keeps retrying in the background, as a real one does).
-    public func warm() async {
+    /// Waits until the pool has started and holds `min_idle` connections, or an attempt to
+    /// open one failed (a full server: the pool keeps retrying in the background, as a real
+    /// one does), or its fail-fast start failed.
+    /// - Returns: `nil` when the instance is up; else why its first connection failed (the
+    ///   SQLSTATE or a pooler's reason): the pool did not start and the instance takes no traffic.
+    public func warm() async -> String? {
         let minIdle = pool.configuration.minIdle
-        await pool.waitUntil { $0.total >= minIdle || $0.totalConnectFailures > 0 }
+        await pool.waitUntil { !$0.starting && ($0.startFailed || $0.total >= minIdle || $0.totalConnectFailures > 0) }
+        let metrics = pool.metrics()
+        guard metrics.startFailed else { return nil }
+        return metrics.connectFailures.max { $0.value < $1.value }?.key ?? "no-sqlstate"
     }
 
     /// Logs `user` in with the right or a wrong password: one pooled connection from

@@ -12,6 +12,10 @@ public final class ServiceFleet: LoginTarget {
         var retired: [AuthService] = []
         var next = 0
         var created = 0
+        /// Instances whose pool did not start (`pool.start_failure = crash`).
+        var notStarted: [InstanceStartFailure] = []
+        /// The surge's start: how many surge instances came up (became ready).
+        var surge: Task<Int, Never>?
     }
 
     let settings: Settings
@@ -29,20 +33,28 @@ public final class ServiceFleet: LoginTarget {
         applicationPrefix = parameters["application_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "auth-service"
     }
 
-    /// Starts `instances` instances one after another, as a deploy brings a fleet up, each
-    /// once the previous one's pool is warm (or failing: a full server). So the outcome is
-    /// deterministic: when the fleet needs more connections than the server allows, the
-    /// instances started last are the ones left short, as in production.
+    /// Starts `instances` instances as `fleet.start` says. One by one (the default), each once
+    /// the previous one's pool is warm (or failing: a full server), as a rolling deploy brings
+    /// a fleet up: the outcome is deterministic, and when the fleet needs more connections than
+    /// the server allows, the instances started last are the ones left short, as in
+    /// production. Together, all at once, as a new Deployment's pods start. An instance whose
+    /// pool does not start (`pool.start_failure = crash`) takes no traffic.
     public func start() async {
-        for _ in 0..<settings.fleet.instances {
-            for service in addInstances(1) { await service.warm() }
+        switch settings.fleet.effectiveStart {
+        case .oneByOne:
+            for _ in 0..<settings.fleet.instances {
+                await bringUp(makeInstances(1), when: .start)
+            }
+        case .together:
+            await bringUp(makeInstances(settings.fleet.instances), when: .start)
         }
     }
 
-    private func addInstances(_ n: Int) -> [AuthService] {
+    /// Each instance's services (one per process), named `prefix-N` or `prefix-N.P`.
+    private func makeInstances(_ n: Int) -> [[AuthService]] {
         let processes = settings.fleet.processes
-        let services = state.withLock { state -> [AuthService] in
-            (0..<n).flatMap { _ in
+        return state.withLock { state -> [[AuthService]] in
+            (0..<n).map { _ in
                 state.created += 1
                 let instance = "\(applicationPrefix)-\(state.created)"
                 return (1...processes).map { process in
@@ -51,9 +63,48 @@ public final class ServiceFleet: LoginTarget {
                 }
             }
         }
-        for s in services { s.start() }
-        state.withLock { $0.live += services }
-        return services
+    }
+
+    /// Starts `instances` together and routes logins to each once it is up (its pools
+    /// started); an instance one of whose pools did not start is stopped and recorded.
+    /// - Returns: how many came up.
+    @discardableResult
+    private func bringUp(_ instances: [[AuthService]], when: InstanceStartFailure.When) async -> Int {
+        for service in instances.joined() { service.start() }
+        if settings.pool.effectiveStartFailure == .serve {
+            // A lazy pool starts whatever happens: the instance takes traffic at once.
+            state.withLock { $0.live += instances.joined() }
+            for service in instances.joined() { _ = await service.warm() }
+            return instances.count
+        }
+        let results = await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, services) in instances.enumerated() {
+                group.addTask {
+                    var failure: String?
+                    for service in services { if let reason = await service.warm(), failure == nil { failure = reason } }
+                    return (index, failure)
+                }
+            }
+            var results: [(Int, String?)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        var up = 0
+        for (index, failure) in results {
+            let services = instances[index]
+            if let failure {
+                let name = services[0].name.split(separator: ".").first.map(String.init) ?? services[0].name
+                state.withLock {
+                    $0.notStarted.append(InstanceStartFailure(instance: name, when: when, reason: failure))
+                    $0.retired += services
+                }
+                for service in services { await service.stop() }
+            } else {
+                up += 1
+                state.withLock { $0.live += services }
+            }
+        }
+        return up
     }
 
     public func login(user: Int, badPassword: Bool) async -> Outcome {
@@ -71,16 +122,22 @@ public final class ServiceFleet: LoginTarget {
     }
 
     /// Starts `max_surge` new instances; their pools open `min_idle` connections at once,
-    /// as a real deploy's do.
+    /// as a real deploy's do. Each takes traffic once it is up; with `pool.start_failure =
+    /// serve` that is at once (a lazy pool starts whatever happens).
     public func startSurge() async {
         guard settings.fleet.maxSurge > 0 else { return }
-        _ = addInstances(settings.fleet.maxSurge)
+        let instances = makeInstances(settings.fleet.maxSurge)
+        let task = Task { await self.bringUp(instances, when: .deploy) }
+        state.withLock { $0.surge = task }
+        _ = await task.value
     }
 
-    /// Takes the `max_surge` oldest instances out of the router, waits for their in-flight
-    /// logins, then closes their pools.
+    /// Takes as many of the oldest instances out of the router as surge instances came up
+    /// (a rollout replaces an old instance only once its new one is ready: one that never
+    /// is stalls it), waits for their in-flight logins, then closes their pools.
     public func retireOld() async {
-        let n = settings.fleet.maxSurge * settings.fleet.processes
+        let ready = await state.withLock { $0.surge }?.value ?? 0
+        let n = ready * settings.fleet.processes
         guard n > 0 else { return }
         let old = state.withLock { state -> [AuthService] in
             let count = min(n, max(state.live.count - 1, 0))
@@ -106,6 +163,12 @@ public final class ServiceFleet: LoginTarget {
         await withDiscardingTaskGroup { group in
             for service in all { group.addTask { await service.stop() } }
         }
+    }
+
+    /// Instances whose pool did not start, in the order they were started; `nil` for none.
+    public func instancesNotStarted() -> [InstanceStartFailure]? {
+        let failures = state.withLock { $0.notStarted }
+        return failures.isEmpty ? nil : failures
     }
 
     /// Failed connection attempts by SQLSTATE, over every instance that ever ran.
