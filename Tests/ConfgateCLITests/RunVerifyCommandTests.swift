@@ -385,12 +385,20 @@ struct RunVerifyCommandTests {
             return
         }
         #expect(result.status == 1, "\(result.stderr)")
-        // Latency is the main reason: nothing failed, so no exhaustion comes first.
-        #expect(headline(result.stdout).hasPrefix("BLOCKED: latency"), "\(result.stdout)")
-        #expect(result.stdout.contains("\n- latency: "))
-        let failed = result.stdout.split(separator: "\n").first { $0.hasPrefix("failed logins") }
-        #expect(failed.map { $0.split(separator: " ").dropFirst(2).allSatisfy { $0 == "0" } } == true,
-                "no login failed on either side: \(failed ?? "no such line")")
+        // Latency always regresses. Whether some logins also time out depends on scheduling:
+        // as in HikariCP, a new borrower may take a just-returned connection before a waiter
+        // (docs/pool.md, barging), so in the spike a waiter can be overtaken past its 2 s.
+        // Then exhaustion comes first, with pool timeouts only — never a server limit.
+        #expect(result.stdout.contains("\n- latency: "), "\(result.stdout)")
+        let line = headline(result.stdout)
+        if line.hasPrefix("BLOCKED: exhaustion") {
+            #expect(line.contains("(pool_timeout ×") && !line.contains("53300"), "\(line)")
+        } else {
+            #expect(line.hasPrefix("BLOCKED: latency"), "\(result.stdout)")
+            let failed = result.stdout.split(separator: "\n").first { $0.hasPrefix("failed logins") }
+            #expect(failed.map { $0.split(separator: " ").dropFirst(2).allSatisfy { $0 == "0" } } == true,
+                    "no login failed on either side: \(failed ?? "no such line")")
+        }
         expectNoPassword(result, "verify (latency)")
     }
 

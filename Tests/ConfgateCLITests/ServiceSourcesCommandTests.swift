@@ -65,7 +65,7 @@ struct ServiceSourcesCommandTests {
         let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--quick"], directory: repo.url)
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("[quick] BLOCKED: exhaustion"))
-        #expect(r.stdout.contains("connect_failed 53300"))
+        #expect(r.stdout.contains("auth-service-6 did not start: its first connection was refused (53300)"), "\(r.stdout)")
         #expect(r.stdout.contains("- rule: src/main/resources/application.yml:29:7: CG101 steady demand 6 × 20 = 120 > usable 97"))
         #expect(r.stdout.contains("src/main/resources/application.yml:29:7: error[CG101]"))
         #expect(r.stderr.contains("confgate: comparing with the merge base with main"))
