@@ -1,4 +1,5 @@
 import ConfgateCore
+import ConfgatePool
 import Foundation
 import Logging
 
@@ -161,6 +162,12 @@ public struct TrialRunner: Sendable {
         var summary = observation.summary
         summary.connectFailures = fleet.connectFailures()
         summary.instancesNotStarted = fleet.instancesNotStarted()
+        // What HikariCP would change in [pool] (its clamps): said, but the values run as written.
+        let p = settings.pool
+        let clamps = PoolConfiguration.hikariEffective(
+            maxSize: p.maxSize, minIdle: p.minIdle, connectionTimeout: p.acquireTimeout.duration,
+            idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration).1
+        summary.notes += clamps.map { "HikariCP would change \($0); confgate ran the value as written" }
         if server.pooler != nil {
             let samples = observation.timeline.compactMap(\.pooler)
             summary.poolerPeakWaiting = samples.map(\.clientWaiting).max() ?? 0
