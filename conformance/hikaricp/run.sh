@@ -68,7 +68,7 @@ case_settings() {  # NAME -> path of its settings file
     case "$1" in
         current | harmless | latency-regression) echo "fixtures/$1.conf" ;;
         outage-crash | outage-serve) echo "fixtures/outage.conf" ;;
-        saturated)  # one instance, a pool of 1, no extra server time
+        saturated)  # one instance, a pool of 1 at 450/s with 2 ms of server time: past its capacity
             sed -e 's/^max_size = 15 /max_size = 1  /' -e 's/^instances = 6/instances = 1/' fixtures/current.conf > "$work/saturated.conf"
             echo "$work/saturated.conf" ;;
         *) echo "unknown case $1" >&2; return 2 ;;
@@ -76,7 +76,7 @@ case_settings() {  # NAME -> path of its settings file
 }
 case_flags() {
     case "$1" in
-        saturated) echo "--rate 450/s --spike off --db-time 0ms" ;;
+        saturated) echo "--rate 450/s --spike off --db-time 2ms" ;;
         *) echo "" ;;
     esac
 }
