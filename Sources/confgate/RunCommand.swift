@@ -39,6 +39,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Write result.json (as --output) and report.html, the HTML report, into this directory.", valueName: "dir"))
     var reportDir: String?
 
+    /// Hidden, for the HikariCP conformance harness: write the arrival schedule the run would
+    /// drive (with the settings needed to replay it, `ScheduleFile`) and exit without running.
+    @Option(name: .customLong("schedule-out"), help: .hidden)
+    var scheduleOut: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -46,6 +51,12 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let parsed = try sources.load(settings)
         let gateSettings = try load.apply(to: GateFile.resolve(path: gate))
+        if let scheduleOut {
+            // The plan `TrialRunner` makes for this side (its deploy only with a surge).
+            let plan = LoadPlan.make(gateSettings.load, deploy: VerifyPlan.deployRuns(parsed, load: gateSettings.load))
+            try ScheduleFile.write(settings: parsed, load: gateSettings.load, plan: plan, to: scheduleOut)
+            return
+        }
         let logger = Logger(label: "confgate")
         let runner = try server.runner(users: gateSettings.load.users, logger: logger)
         let usable = Derived(parsed).usable
