@@ -67,7 +67,10 @@ javac -d "$work/classes" -cp "$classpath" conformance/hikaricp/Fleet.java
 case_settings() {  # NAME -> path of its settings file
     case "$1" in
         current | harmless | latency-regression) echo "fixtures/$1.conf" ;;
-        outage-crash | outage-serve) echo "fixtures/outage.conf" ;;
+        outage-crash) echo "fixtures/outage.conf" ;;  # pool.start_failure = crash, the default
+        outage-serve)
+            sed -e 's/^\[pool\].*/[pool]\nstart_failure = serve/' fixtures/outage.conf > "$work/outage-serve.conf"
+            echo "$work/outage-serve.conf" ;;
         saturated)  # one instance, a pool of 1 at 450/s with 2 ms of server time: past its capacity
             sed -e 's/^max_size = 15 /max_size = 1  /' -e 's/^instances = 6/instances = 1/' fixtures/current.conf > "$work/saturated.conf"
             echo "$work/saturated.conf" ;;
@@ -80,8 +83,8 @@ case_flags() {
         *) echo "" ;;
     esac
 }
-case_start() {  # initializationFailTimeout: crash = 1 (HikariCP's default), serve = -1
-    case "$1" in outage-crash) echo crash ;; *) echo serve ;; esac
+case_start() {  # initializationFailTimeout: crash = 1 (HikariCP's default), serve = -1; as pool.start_failure
+    case "$1" in outage-serve) echo serve ;; *) echo crash ;; esac
 }
 
 for name in "${cases[@]}"; do
