@@ -48,6 +48,10 @@ struct VerifyCommand: AsyncParsableCommand {
     var allRounds = false
 
     @Option(help: ArgumentHelp("Trials per side.", valueName: "n")) var trials: String?
+
+    /// Calibration only (scripts/calibrate.sh's ladder, docs/verdict.md): a known latency
+    /// regression, as extra server time per login on the proposed side alone.
+    @Option(name: .customLong("calibration-proposed-db-time"), help: .hidden) var calibrationDBTime: String?
     @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
     @OptionGroup var server: TrialServerOptions
@@ -62,9 +66,16 @@ struct VerifyCommand: AsyncParsableCommand {
         var overrides = LoadOverrides()
         overrides.set("trials", trials)
         let gateSettings = try load.apply(to: overrides.apply(to: GateFile.resolve(path: gate)))
-        let input = VerifyInput(
+        var input = VerifyInput(
             current: currentSettings, proposed: proposedSettings, gate: gateSettings,
             mode: lintOnly ? .lintOnly : quick ? .quick : .full, allRounds: allRounds, setByFlags: load.keysSet)
+        if let calibrationDBTime {
+            // Read by the gate's own db_time reader (its units and limits), then moved aside.
+            var extra = LoadOverrides()
+            extra.set("db_time", calibrationDBTime)
+            input.proposedExtraDBTime = try extra.apply(to: GateSettings()).load.dbTime
+        }
+        let verifyInput = input
 
         let executor = lintOnly ? nil : try server.runner(users: input.gate.load.users, logger: Logger(label: "confgate"))
         let total = input.gate.load.warmup.seconds + input.gate.load.duration.seconds
@@ -73,7 +84,7 @@ struct VerifyCommand: AsyncParsableCommand {
             progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
             log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
         let result = try await Interruption.cancellable {
-            try await VerifyPipeline.run(input, executor: executor, events: events, interrupted: { Interruption.wasSignalled })
+            try await VerifyPipeline.run(verifyInput, executor: executor, events: events, interrupted: { Interruption.wasSignalled })
         }
         progress.finish()
         if Interruption.wasSignalled {

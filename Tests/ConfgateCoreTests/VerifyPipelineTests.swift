@@ -33,6 +33,17 @@ struct VerifyPipelineTests {
         return VerifyInput(current: current, proposed: proposed, gate: GateSettings(), mode: mode, allRounds: allRounds)
     }
 
+    @Test func theCalibrationRegressionSlowsTheProposedSideOnlyAndIsNoted() async throws {
+        var given = input(proposedPool: 16)
+        given.proposedExtraDBTime = .milliseconds(2)
+        let result = try await VerifyPipeline.run(given, executor: FakeExecutor())
+        let base = GateSettings().load.dbTime.microseconds
+        #expect(result.current.trials.allSatisfy { $0.result?.load.dbTime.microseconds == base })
+        #expect(result.proposed.trials.allSatisfy { $0.result?.load.dbTime.microseconds == base + 2_000 })
+        #expect(result.proposed.trials.allSatisfy { $0.result?.summary.notes.contains { $0.hasPrefix("calibration: 2ms of server time added") } == true })
+        #expect(result.current.trials.allSatisfy { $0.result?.summary.notes.isEmpty == true })
+    }
+
     @Test func roundsAlternateWhichSideGoesFirst() {
         let plan = VerifyPlan(input(proposedPool: 15))
         #expect(plan.rounds == 3)

@@ -18,6 +18,10 @@ public struct VerifyInput: Sendable {
     public var mode: Mode
     /// Run every round even when one proves exhaustion (`--all-rounds`).
     public var allRounds: Bool
+    /// Calibration only (hidden `--calibration-proposed-db-time`): extra server time per login
+    /// on the proposed side alone, a known latency regression for `scripts/calibrate.sh`'s
+    /// ladder. Zero otherwise; a result made with it says so in its notes.
+    public var proposedExtraDBTime = SettingDuration(microseconds: 0)
 
     /// `gate` as given, except in `.quick` mode, whose profile shortens the phases the flags
     /// left alone (`setByFlags` holds the `[load]` keys a flag set: flags win, design §4).

@@ -50,9 +50,16 @@ public enum VerifyPipeline {
             var trial = VerifyResult.Trial(round: step.round, ranFirst: step.ranFirst)
             do {
                 let progress = events.progress
-                trial.result = try await executor.run(settings, load: plan.load, progress: { point, elapsed in
+                var load = plan.load
+                if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
+                    load.dbTime = SettingDuration(microseconds: load.dbTime.microseconds + input.proposedExtraDBTime.microseconds)
+                }
+                trial.result = try await executor.run(settings, load: load, progress: { point, elapsed in
                     progress?(step.side, step.round, point, elapsed)
                 })
+                if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
+                    trial.result?.summary.notes.append("calibration: \(input.proposedExtraDBTime) of server time added to every proposed login (--calibration-proposed-db-time)")
+                }
             } catch {
                 trial.error = error.description
                 events.log?("round \(step.round) \(step.side.rawValue) failed: \(error.message)")
