@@ -26,6 +26,14 @@ public struct Derived: Hashable, Sendable, Codable {
         public var clientDeployHeadroom: Int
         /// usable − server connections.
         public var serverHeadroom: Int
+        /// Pooler processes, and each one's `max_client_conn`.
+        public var instances: Int
+        public var maxClientConn: Int
+
+        /// `max_client_conn 110`, or `max_client_conn 100 × 2 poolers`.
+        public var clientLimitText: String {
+            "max_client_conn \(maxClientConn)" + (instances > 1 ? " × \(instances) poolers" : "")
+        }
     }
 
     /// The server connections the fleet's tier may open at most: deploy demand when the fleet
@@ -56,7 +64,7 @@ public struct Derived: Hashable, Sendable, Codable {
                 clientCapacity: p.clientCapacity, serverConnections: p.serverConnections,
                 clientSteadyHeadroom: p.clientCapacity - steadyDemand,
                 clientDeployHeadroom: p.clientCapacity - deployDemand,
-                serverHeadroom: usable - p.serverConnections)
+                serverHeadroom: usable - p.serverConnections, instances: p.instances, maxClientConn: p.maxClientConn)
         }
         let limit = pooler?.clientCapacity ?? usable
         steadyHeadroom = limit - steadyDemand

@@ -148,7 +148,7 @@ public struct VerdictJudge: Sendable {
                     .flatMap { $0.byPhase.filter { $0.value > 0 }.map(\.key) }
                 let when = Set(phases) == [.deploy] ? " during the deploy" : ""
                 let what = refusals > 0 ? "\(refusals) login\(refusals == 1 ? "" : "s")" : "\(poolerRefused) pool connection attempt\(poolerRefused == 1 ? "" : "s")"
-                parts.insert("\(what) refused by the pooler (max_client_conn \(tier.clientCapacity))\(when)", at: 0)
+                parts.insert("\(what) refused by the pooler (\(tier.clientLimitText))\(when)", at: 0)
             }
             let waiting = side.runs.compactMap(\.poolerPeakWaiting).max() ?? 0
             if failuresBlock, waiting > 0 {
