@@ -14,7 +14,8 @@ import Synchronization
 ///   server and its pooler, alone: the tier's own cost) and with the file's fleet (whose
 ///   connections through PgBouncer cost no backend each, so it can make start-up faster).
 /// - Open loop: the gate's load (rate, duration, warmup …) on each side, `rounds` times,
-///   alternating which goes first: throughput, p50/p99 and the ratios pooled ÷ direct.
+///   alternating which goes first: throughput, p50/p99 and the ratios pooled ÷ direct. With
+///   `concurrency`, closed loop instead (`confgate run --concurrency N`).
 public enum PoolerTierBenchmark {
     /// The two sides compared: `settings` as written (with its pooler) and its twin without
     /// `[pooler]`. Both get the same `max_connections`, raised when needed until the direct
@@ -82,7 +83,7 @@ public enum PoolerTierBenchmark {
                           "  " + pair.direct.line, "  " + pair.pooled.line]
                 lines.append(Self.startupVerdict(direct: pair.direct.median, pooled: pair.pooled.median))
             }
-            if !openLoop.isEmpty { lines += ["", "open loop:"] }
+            if !openLoop.isEmpty { lines += ["", "load (open loop, or closed with --concurrency):"] }
             for (i, round) in openLoop.enumerated() {
                 lines.append("  round \(i + 1) (\(round.directFirst ? "direct" : "pooled") first):")
                 lines.append("    direct " + Self.summaryText(round.direct))
@@ -125,8 +126,8 @@ public enum PoolerTierBenchmark {
     /// Runs both measurements with `runner` (a scratch server per trial, as `confgate run`).
     /// `settings` must have `[pooler]`.
     public static func run(
-        _ settings: Settings, load: GateSettings.Load, rounds: Int, startupRuns: Int, runner: TrialRunner,
-        progress: @Sendable (String) -> Void = { _ in }
+        _ settings: Settings, load: GateSettings.Load, rounds: Int, startupRuns: Int, concurrency: Int? = nil,
+        runner: TrialRunner, progress: @Sendable (String) -> Void = { _ in }
     ) async throws(ConfgateError) -> Report {
         guard let pooler = settings.pooler else {
             throw ConfgateError(.badInput, "bench-pooler needs a settings file with a [pooler] section")
@@ -135,7 +136,7 @@ public enum PoolerTierBenchmark {
         var header = [
             "confgate pooler-tier benchmark: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(LoginBenchmark.loadAverages()) at start",
             "pooled: \(pooler.kind.rawValue) \(pooler.poolMode.rawValue) mode, default_pool_size \(pooler.defaultPoolSize), max_client_conn \(pooler.maxClientConn); direct: the same file without [pooler]; fleet \(settings.fleet.instances) × pool \(settings.pool.maxSize)",
-            String(format: "load: %.0f/s for %@ after %@ warmup, spike %@, deploy %@, db_time %@",
+            (concurrency.map { "closed loop: \($0) callers; " } ?? "") + String(format: "load: %.0f/s for %@ after %@ warmup, spike %@, deploy %@, db_time %@",
                    load.rate, "\(load.duration)", "\(load.warmup)", load.spike.map { "\($0)" } ?? "off",
                    load.deploy ? "on" : "off", "\(load.dbTime)"),
         ]
@@ -170,7 +171,7 @@ public enum PoolerTierBenchmark {
             var results: [Bool: RunSummary] = [:]
             for directNow in round % 2 == 0 ? [true, false] : [false, true] {
                 progress("open loop round \(round + 1): \(directNow ? "direct" : "pooled") ...")
-                results[directNow] = try await runner.run(directNow ? direct : pooled, load: load, concurrency: nil, deploy: nil).summary
+                results[directNow] = try await runner.run(directNow ? direct : pooled, load: load, concurrency: concurrency, deploy: nil).summary
             }
             openLoop.append(OpenLoopRound(direct: results[true]!, pooled: results[false]!, directFirst: round % 2 == 0))
         }

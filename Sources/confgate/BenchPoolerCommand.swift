@@ -16,8 +16,8 @@ struct BenchPoolerCommand: AsyncParsableCommand {
             raised, equally, when the direct fleet would not fit), each on its own scratch server, as \
             `confgate run` does. First the trial start-up time (trial start to the load starting, \
             --startup-runs per side, alternating), then the open loop of the gate's [load] (flags \
-            override it), --rounds times per side, alternating: throughput, p50/p99 and the ratios \
-            pooled ÷ direct. See docs/benchmarks.md.
+            override it; --concurrency N: closed loop), --rounds times per side, alternating: \
+            throughput, p50/p99 and the ratios pooled ÷ direct. See docs/benchmarks.md.
             """,
         shouldDisplay: false
     )
@@ -35,11 +35,15 @@ struct BenchPoolerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Open-loop rounds (one trial per side each); 0 skips the open loop.", valueName: "n"))
     var rounds = 1
 
+    @Option(help: ArgumentHelp("Closed loop for the load rounds: this many callers back to back (as `run --concurrency`).", valueName: "n"))
+    var concurrency: Int?
+
     @Option(name: .customLong("startup-runs"), help: ArgumentHelp("Start-up trials per side; 0 skips them.", valueName: "n"))
     var startupRuns = 10
 
     func validate() throws {
         guard rounds >= 0, startupRuns >= 0 else { throw ValidationError("--rounds and --startup-runs must be at least 0") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
 
     func run() async throws {
@@ -48,10 +52,10 @@ struct BenchPoolerCommand: AsyncParsableCommand {
         var logger = Logger(label: "confgate.bench")
         logger.logLevel = .warning
         let runner = try server.runner(users: gateSettings.load.users, logger: logger)
-        let rounds = rounds, startupRuns = startupRuns
+        let rounds = rounds, startupRuns = startupRuns, concurrency = concurrency
         let report = try await Interruption.cancellable {
             try await PoolerTierBenchmark.run(parsed, load: gateSettings.load, rounds: rounds, startupRuns: startupRuns,
-                                              runner: runner) { Terminal.writeError("confgate: " + $0 + "\n") }
+                                              concurrency: concurrency, runner: runner) { Terminal.writeError("confgate: " + $0 + "\n") }
         }
         Terminal.write(report.text)
     }
