@@ -106,11 +106,13 @@ public enum PoolerTierBenchmark {
                           added, ratio(pooled, direct), added <= 50 ? "meets" : "misses")
         }
 
-        /// One side's open-loop figures: throughput, latency, completed of scheduled, failures, lag.
+        /// One side's figures: throughput, latency, completed of scheduled, failures, lag, and
+        /// why `confgate run` would not count it (interrupted, or the driver behind schedule).
         static func summaryText(_ s: RunSummary) -> String {
-            String(format: "%8.1f logins/s, p50 %.2f ms, p99 %.2f ms, %d of %d completed, %d failed, lag p99 %.1f ms%@",
+            String(format: "%8.1f logins/s, p50 %.2f ms, p99 %.2f ms, %d of %d completed, %d failed, lag p99 %.1f ms%@%@",
                    s.throughput, Double(s.latency.p50) / 1000, Double(s.latency.p99) / 1000, s.completed, s.scheduled,
-                   s.failures, Double(s.lag.p99) / 1000, s.complete ? "" : " (incomplete)")
+                   s.failures, Double(s.lag.p99) / 1000, s.complete ? "" : " (incomplete)",
+                   s.lagTooHigh ? " (driver behind schedule: `run` would call it inconclusive)" : "")
         }
 
         static func ratioText(pooled: RunSummary, direct: RunSummary) -> String {

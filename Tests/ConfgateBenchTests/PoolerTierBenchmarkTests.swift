@@ -38,5 +38,9 @@ struct PoolerTierBenchmarkTests {
                 == "pooled ÷ direct: throughput 0.995, p50 1.50, p99 1.50")
         #expect(PoolerTierBenchmark.Report.summaryText(pooled)
                 == "  1990.0 logins/s, p50 0.60 ms, p99 3.00 ms, 22000 of 22000 completed, 0 failed, lag p99 0.0 ms")
+        var late = pooled
+        late.lag = .init(count: 1, p50: 1_000, p99: 30_000, max: 40_000)
+        #expect(PoolerTierBenchmark.Report.summaryText(late).hasSuffix(
+            "lag p99 30.0 ms (driver behind schedule: `run` would call it inconclusive)"))
     }
 }
