@@ -30,3 +30,17 @@ say /usr/bin/time -v "$confgate" run "(the same open loop; counts the scratch se
 /usr/bin/time -v "$confgate" run --settings fixtures/current.conf --rate 2000/s --duration 10s --warmup 1s --spike off --deploy off --db-time 0ms 2>&1 \
   | grep -E 'driver|User time|System time|Maximum resident|Elapsed'
 now
+
+# Pooler tier (issue #15): the same sides through PgBouncer, ratios of one run each.
+now
+say "$confgate" bench-login --through pgbouncer --case all --rounds "$rounds" --seconds 5
+"$confgate" bench-login --through pgbouncer --case all --rounds "$rounds" --seconds 5 2>/dev/null
+
+now
+say "$confgate" bench-pooler --settings fixtures/pooler/current.conf --gate bench/bench.gate --rate 2000/s --startup-runs 10 --rounds "$rounds"
+"$confgate" bench-pooler --settings fixtures/pooler/current.conf --gate bench/bench.gate --rate 2000/s --startup-runs 10 --rounds "$rounds" 2>/dev/null
+
+now
+say "$confgate" bench-pooler --settings bench/pool4-pgbouncer.conf --gate bench/bench.gate --concurrency 4 --startup-runs 0 --rounds "$rounds"
+"$confgate" bench-pooler --settings bench/pool4-pgbouncer.conf --gate bench/bench.gate --concurrency 4 --startup-runs 0 --rounds "$rounds" 2>/dev/null
+now

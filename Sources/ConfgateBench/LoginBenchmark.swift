@@ -73,6 +73,12 @@ public enum LoginBenchmark {
         public var pgBindir: String?
         public var pgUser: String?
         public var cases: [Case] = Case.standard
+        /// `--through pgbouncer`: also run both sides through one PgBouncer (transaction
+        /// mode, `default_pool_size` = the largest case's callers) in front of the same
+        /// server, in the same rounds: the pooler tier's cost, as ratios of one run.
+        public var throughPgBouncer = false
+        /// `--pgbouncer-bin`; `nil`: searched (`PgBouncerInstallation.find`).
+        public var pgbouncerBinary: String?
 
         public init() {}
     }
@@ -92,23 +98,58 @@ public enum LoginBenchmark {
         public var contextSwitches: Int
         /// The whole machine's 1-minute load average when the side finished.
         public var loadAverage: Double
+        /// Latency of each login or transaction (µs): the service's own clock around
+        /// `login`; pgbench's per-transaction log (`-l`).
+        public var latency: LatencySummary = .init()
+        /// Through the pooler: CPU seconds the `pgbouncer` process spent over the side
+        /// (`/proc/PID/stat`); in neither process's own figure. `nil` directly.
+        public var poolerCPUSeconds: Double?
     }
 
     public struct Round: Sendable {
         public var service: Side
         public var pgbench: Side
         public var serviceFirst: Bool
-        public var ratio: Double { pgbench.perSecond > 0 ? service.perSecond / pgbench.perSecond : .nan }
+        /// `--through pgbouncer`: the same two sides through the pooler, in the same round.
+        public var pooledService: Side?
+        public var pooledPgbench: Side?
+        /// Service ÷ pgbench, directly.
+        public var ratio: Double { Self.ratio(service, pgbench) }
+        /// Service ÷ pgbench, both through the pooler.
+        public var pooledRatio: Double? { pooledService.flatMap { s in pooledPgbench.map { Self.ratio(s, $0) } } }
+        /// Through the pooler ÷ directly, for the service and for pgbench.
+        public var serviceTierRatio: Double? { pooledService.map { Self.ratio($0, service) } }
+        public var pgbenchTierRatio: Double? { pooledPgbench.map { Self.ratio($0, pgbench) } }
+
+        static func ratio(_ a: Side, _ b: Side) -> Double { b.perSecond > 0 ? a.perSecond / b.perSecond : .nan }
     }
 
     public struct CaseResult: Sendable {
         public var benchCase: Case
         public var pgbenchCommand: String
+        /// `--through pgbouncer`: pgbench's command line through the pooler.
+        public var pooledPgbenchCommand: String?
         public var rounds: [Round]
         /// The median round by ratio.
         public var median: Round? {
             rounds.sorted { $0.ratio < $1.ratio }.dropFirst((rounds.count - 1) / 2).first
         }
+
+        /// `--through pgbouncer`: each ratio's median over the rounds, taken separately.
+        public var tierMedians: (pgbench: Double, service: Double, direct: Double, through: Double)? {
+            let pgbench = rounds.compactMap(\.pgbenchTierRatio), service = rounds.compactMap(\.serviceTierRatio)
+            let through = rounds.compactMap(\.pooledRatio)
+            guard !rounds.isEmpty, pgbench.count == rounds.count, service.count == rounds.count, through.count == rounds.count
+            else { return nil }
+            return (LoginBenchmark.median(pgbench), LoginBenchmark.median(service),
+                    LoginBenchmark.median(rounds.map(\.ratio)), LoginBenchmark.median(through))
+        }
+    }
+
+    /// The median (the lower of the two middle values for an even count, as `median` picks
+    /// rounds); NaN for none.
+    static func median(_ values: [Double]) -> Double {
+        values.sorted().dropFirst((values.count - 1) / 2).first ?? .nan
     }
 
     public struct Report: Sendable {
@@ -121,26 +162,47 @@ public enum LoginBenchmark {
                 lines.append("")
                 lines.append("\(r.benchCase.name) (target ≥ \(r.benchCase.target)):")
                 lines.append("  pgbench: \(r.pgbenchCommand)")
+                if let pooled = r.pooledPgbenchCommand { lines.append("  pgbench through pgbouncer: \(pooled)") }
                 for (i, round) in r.rounds.enumerated() {
-                    let s = round.service, p = round.pgbench
-                    lines.append(String(
-                        format: "  round %d (%@ first): service %8.1f logins/s (%d in %.1f s, %d failed, %.0f µs CPU/login, %.1f cs/login)   pgbench %8.1f tps (%d, %d failed, %.0f µs CPU/txn, %.1f cs/txn)   ratio %.3f   load %.2f/%.2f",
-                        i + 1, round.serviceFirst ? "service" : "pgbench",
-                        s.perSecond, s.count, s.seconds, s.failures, perItemMicros(s), perItemSwitches(s),
-                        p.perSecond, p.count, p.failures, perItemMicros(p), perItemSwitches(p), round.ratio,
-                        s.loadAverage, p.loadAverage))
+                    lines.append("  round \(i + 1) (\(round.serviceFirst ? "service" : "pgbench") first):")
+                    lines.append(Self.sideLine("service  direct ", round.service, unit: "logins/s", per: "login"))
+                    lines.append(Self.sideLine("pgbench  direct ", round.pgbench, unit: "tps", per: "txn"))
+                    if let s = round.pooledService { lines.append(Self.sideLine("service  through", s, unit: "logins/s", per: "login")) }
+                    if let p = round.pooledPgbench { lines.append(Self.sideLine("pgbench  through", p, unit: "tps", per: "txn")) }
+                    var ratios = String(format: "    ratio service ÷ pgbench %.3f", round.ratio)
+                    if let pooled = round.pooledRatio, let s = round.serviceTierRatio, let p = round.pgbenchTierRatio {
+                        ratios += String(format: " direct, %.3f through; through ÷ direct: service %.3f, pgbench %.3f", pooled, s, p)
+                    }
+                    lines.append(ratios)
                 }
                 if let m = r.median {
                     let verdict = m.ratio >= r.benchCase.target ? "meets" : "misses"
                     lines.append(String(format: "  => ratio %.3f (median of %d), %@ the target %.2f",
                                         m.ratio, r.rounds.count, verdict, r.benchCase.target))
                 }
+                if let tier = r.tierMedians {
+                    lines.append(String(
+                        format: "  => through pgbouncer ÷ direct: pgbench %.3f, service %.3f; service ÷ pgbench: direct %.3f, through %.3f (medians of %d rounds)",
+                        tier.pgbench, tier.service, tier.direct, tier.through, r.rounds.count))
+                }
             }
             return lines.joined(separator: "\n") + "\n"
         }
 
-        private func perItemMicros(_ s: Side) -> Double { s.count > 0 ? s.cpuSeconds / Double(s.count) * 1e6 : .nan }
-        private func perItemSwitches(_ s: Side) -> Double { s.count > 0 ? Double(s.contextSwitches) / Double(s.count) : .nan }
+        /// One side of a round: throughput, counts, CPU and switches per item, p50/p99, load.
+        static func sideLine(_ label: String, _ s: Side, unit: String, per item: String) -> String {
+            var line = String(
+                format: "    %@ %8.1f %@ (%d in %.1f s, %d failed, %.0f µs CPU/%@, %.1f cs/%@, p50 %.2f ms, p99 %.2f ms",
+                label, s.perSecond, unit, s.count, s.seconds, s.failures, perItemMicros(s.cpuSeconds, s), item,
+                perItemSwitches(s), item, Double(s.latency.p50) / 1000, Double(s.latency.p99) / 1000)
+            if let pooler = s.poolerCPUSeconds {
+                line += String(format: ", pgbouncer %.0f µs CPU/%@", perItemMicros(pooler, s), item)
+            }
+            return line + String(format: ", load %.2f)", s.loadAverage)
+        }
+
+        private static func perItemMicros(_ seconds: Double, _ s: Side) -> Double { s.count > 0 ? seconds / Double(s.count) * 1e6 : .nan }
+        private static func perItemSwitches(_ s: Side) -> Double { s.count > 0 ? Double(s.contextSwitches) / Double(s.count) : .nan }
     }
 
     /// Runs every case in `options` on one scratch server. `progress` gets a line per step.
@@ -166,53 +228,124 @@ public enum LoginBenchmark {
             throw ConfgateError(.environment, "no pgbench beside postgres in \(scratch.installation.bindir)",
                                 details: ["Debian/Ubuntu: it comes with postgresql-client-\(scratch.installation.major)"])
         }
-        let header = [
+        var pooler: PgBouncerServer?
+        if options.throughPgBouncer {
+            do throws(ConfgateError) {
+                pooler = try await startPooler(options, in: scratch, logger: logger)
+            } catch {
+                await scratch.stop()
+                throw error
+            }
+        }
+        var header = [
             "confgate login benchmark: PostgreSQL \(scratch.installation.version), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverages()) at start",
             "scratch server: max_connections=\(scratch.applied.maxConnections), \(options.users) seeded users, socket \(scratch.socketDirectory); \(options.seconds) s per side, \(options.rounds) round(s) per case",
         ]
+        if let pooler {
+            let o = pooler.options.pooler
+            header.append("through: PgBouncer \(pooler.installation.version), \(o.poolMode.rawValue) mode, default_pool_size=\(o.defaultPoolSize), max_client_conn=\(o.maxClientConn), socket \(pooler.socketDirectory) port \(pooler.port); session settings as role defaults upstream")
+        }
         progress(header.joined(separator: "\n"))
+        // Direct and pooled connections carry the same session settings: in the startup
+        // packet directly, as role defaults through the pooler (`PooledSessionSettings`).
+        let direct = connectionParameters(dsn: nil, target: scratch.serviceTarget, database: serviceDatabase)
         var results: [CaseResult] = []
         do throws(ConfgateError) {
+            var pooled: [String: String] = [:]
+            if let pooler { pooled = try await pooledParameters(pooler, scratch: scratch) }
             for c in options.cases {
-                let arguments = [
-                    "-n", "-c", "\(c.callers)", "-j", "\(min(options.pgbenchThreads, c.callers))", "-M", options.pgbenchProtocol,
-                    "-T", "\(options.seconds)", "-D", "users=\(options.users)", "-f", scripts[c.script]!,
-                    "-h", scratch.socketDirectory, "-p", "\(scratch.port)", "-U", AuthSchema.serviceRole,
-                    AuthSchema.database,
-                ]
-                var result = CaseResult(benchCase: c, pgbenchCommand: ([pgbench] + arguments).joined(separator: " "), rounds: [])
+                let tiers: [(name: String, host: String, port: Int, parameters: [String: String], pooler: PgBouncerServer?)] =
+                    [("direct", scratch.socketDirectory, scratch.port, direct, nil)]
+                    + (pooler.map { p in [("through pgbouncer", p.socketDirectory, p.port, pooled, p)] } ?? [])
+                let commands = tiers.map { pgbenchCommand(pgbench, c, options, script: scripts[c.script]!, host: $0.host, port: $0.port) }
+                var result = CaseResult(
+                    benchCase: c, pgbenchCommand: commands[0].joined(separator: " "),
+                    pooledPgbenchCommand: commands.count > 1 ? commands[1].joined(separator: " ") : nil, rounds: [])
                 for round in 0..<options.rounds {
                     if Task.isCancelled { break }
-                    let serviceFirst = round % 2 == 0
-                    var service: Side?, tool: Side?
-                    for step in serviceFirst ? [true, false] : [false, true] {
-                        if step {
-                            progress("\(c.name), round \(round + 1): service ...")
-                            service = await measureService(c, seconds: options.seconds, users: options.users, scratch: scratch)
+                    // Even rounds: the service first in each tier; odd rounds the reverse
+                    // order, so no side always gets the fresher tables.
+                    var steps = tiers.indices.flatMap { [(service: true, tier: $0), (service: false, tier: $0)] }
+                    if round % 2 == 1 { steps.reverse() }
+                    var sides: [String: Side] = [:]
+                    for step in steps {
+                        let tier = tiers[step.tier]
+                        let cpu0 = tier.pooler.map { ProcessCPU.seconds(pid: $0.pid) }
+                        var side: Side
+                        if step.service {
+                            progress("\(c.name), round \(round + 1): service \(tier.name) ...")
+                            side = await measureService(c, seconds: options.seconds, users: options.users, parameters: tier.parameters)
                         } else {
-                            progress("\(c.name), round \(round + 1): \(result.pgbenchCommand)")
-                            tool = try await measurePgbench(pgbench, arguments)
+                            progress("\(c.name), round \(round + 1): pgbench \(tier.name): \(commands[step.tier].joined(separator: " "))")
+                            side = try await measurePgbench(commands[step.tier])
                         }
+                        if let cpu0, let pid = tier.pooler?.pid { side.poolerCPUSeconds = ProcessCPU.seconds(pid: pid) - cpu0 }
+                        sides["\(step.service) \(step.tier)"] = side
                     }
-                    result.rounds.append(Round(service: service!, pgbench: tool!, serviceFirst: serviceFirst))
+                    result.rounds.append(Round(
+                        service: sides["true 0"]!, pgbench: sides["false 0"]!, serviceFirst: round % 2 == 0,
+                        pooledService: sides["true 1"], pooledPgbench: sides["false 1"]))
                 }
                 results.append(result)
             }
         } catch {
+            if let pooler { await pooler.stop() }
             await scratch.stop()
             throw error
         }
+        if let pooler { await pooler.stop() }
         await scratch.stop()
         return Report(header: header, results: results)
     }
 
-    /// One instance, a warm fixed-size pool of `callers` connections, `callers` callers back
-    /// to back for `seconds`.
-    static func measureService(_ c: Case, seconds: Int, users: Int, scratch: ScratchServer) async -> Side {
+    /// The service's `[database]` settings in every case (the defaults: no session settings
+    /// beyond them).
+    static let serviceDatabase = Settings.Database()
+
+    /// PgBouncer in front of `scratch` for the largest case: transaction mode (a server
+    /// connection per transaction, the mode a pooler tier is for), `default_pool_size` =
+    /// callers, so the pooler never makes a caller wait for a server connection; room for
+    /// one side's clients while the previous side's close.
+    static func startPooler(_ options: Options, in scratch: ScratchServer, logger: Logger) async throws(ConfgateError) -> PgBouncerServer {
+        let callers = options.cases.map(\.callers).max() ?? 1
+        var pgbouncer = PgBouncerOptions.with {
+            $0.poolMode = .transaction
+            $0.defaultPoolSize = callers
+            $0.maxClientConn = 2 * callers
+        }
+        pgbouncer.binary = options.pgbouncerBinary
+        let user = try ServerUser.resolve(requested: options.pgUser)
+        return try await PgBouncerServer.start(pgbouncer, upstream: scratch.serviceTarget, user: user, logger: logger)
+    }
+
+    /// The service's connection parameters through `pooler`: as a trial's fleet gets them
+    /// (`TrialRunner`), without `options`, its session settings made role defaults upstream.
+    static func pooledParameters(_ pooler: PgBouncerServer, scratch: ScratchServer) async throws(ConfgateError) -> [String: String] {
         var settings = Settings()
+        settings.database = serviceDatabase
+        let split = try pooler.serviceConnection(for: settings)
+        try await split.applyAsRoleDefaults(role: AuthSchema.serviceRole, superuser: scratch.superuserTarget)
+        return split.parameters
+    }
+
+    /// pgbench's command line for case `c` against `host`:`port`, run through `env -u
+    /// PGOPTIONS`: libpq would send that variable as the `options` startup parameter, which
+    /// PgBouncer refuses (docs/pooler.md); pgbench itself sends none.
+    static func pgbenchCommand(_ pgbench: String, _ c: Case, _ options: Options, script: String, host: String, port: Int) -> [String] {
+        [
+            "/usr/bin/env", "-u", "PGOPTIONS", pgbench,
+            "-n", "-c", "\(c.callers)", "-j", "\(min(options.pgbenchThreads, c.callers))", "-M", options.pgbenchProtocol,
+            "-T", "\(options.seconds)", "-D", "users=\(options.users)", "-f", script,
+            "-h", host, "-p", "\(port)", "-U", AuthSchema.serviceRole, AuthSchema.database,
+        ]
+    }
+
+    /// One instance, a warm fixed-size pool of `callers` connections with `parameters`,
+    /// `callers` callers back to back for `seconds`.
+    static func measureService(_ c: Case, seconds: Int, users: Int, parameters: [String: String]) async -> Side {
+        var settings = Settings()
+        settings.database = serviceDatabase
         settings.pool = .init(maxSize: c.callers, acquireTimeout: .seconds(30))
-        var parameters = connectionParameters(dsn: nil, target: scratch.serviceTarget)
-        parameters["application_name"] = "bench-service"
         let service = AuthService(name: "bench-service", settings: settings, parameters: parameters, dbTime: c.dbTime)
         service.start()
         await service.warm()
@@ -220,7 +353,7 @@ public enum LoginBenchmark {
         let usage0 = Usage(children: false)
         let start = clock.now
         let end = start + .seconds(seconds)
-        let (count, failures) = await withTaskGroup(of: (ok: Int, failed: Int).self) { group in
+        let (count, failures, histogram) = await withTaskGroup(of: (ok: Int, failed: Int, latency: LatencyHistogram).self) { group in
             for caller in 0..<c.callers {
                 // On the connections' event loop, as the load driver's logins run.
                 group.addTask(executorPreference: EventLoop.next()) {
@@ -228,14 +361,24 @@ public enum LoginBenchmark {
                     // the harness's cost, not the service's.
                     var rng = SeededGenerator(seed: UInt64(caller + 1))
                     var ok = 0, failed = 0
-                    while clock.now < end && !Task.isCancelled {
+                    var latency = LatencyHistogram.latency()
+                    // One clock read per login: the end of one login starts the next.
+                    var now = clock.now
+                    while now < end && !Task.isCancelled {
                         let outcome = await service.login(user: Int.random(in: 1...users, using: &rng), badPassword: false)
+                        let done = clock.now
+                        _ = latency.record(UInt64(max((done - now) / .microseconds(1), 1)))
+                        now = done
                         if outcome.kind == .ok { ok += 1 } else { failed += 1 }
                     }
-                    return (ok, failed)
+                    return (ok, failed, latency)
                 }
             }
-            return await group.reduce(into: (0, 0)) { $0.0 += $1.ok; $0.1 += $1.failed }
+            return await group.reduce(into: (0, 0, LatencyHistogram.latency())) {
+                $0.0 += $1.ok
+                $0.1 += $1.failed
+                $0.2.add($1.latency)
+            }
         }
         let elapsed = clock.now - start
         let usage = Usage(children: false) - usage0
@@ -243,15 +386,24 @@ public enum LoginBenchmark {
         let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Side(perSecond: Double(count) / s, count: count, failures: failures,
                     seconds: s, cpuSeconds: usage.cpuSeconds, contextSwitches: usage.contextSwitches,
-                    loadAverage: loadAverage1())
+                    loadAverage: loadAverage1(), latency: LatencySummary(histogram))
     }
 
-    /// Runs pgbench and reads its `tps = … (without initial connection time)`.
-    static func measurePgbench(_ pgbench: String, _ arguments: [String]) async throws(ConfgateError) -> Side {
+    /// Runs pgbench (`command`: the program and its arguments) and reads its `tps = …
+    /// (without initial connection time)`, and its per-transaction log (`-l`, written into a
+    /// private temporary directory removed afterwards) for p50/p99.
+    static func measurePgbench(_ command: [String]) async throws(ConfgateError) -> Side {
+        var template = Array("/tmp/confgate-pgbench-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw ConfgateError(.environment, "cannot create a directory for pgbench's log: \(String(cString: strerror(errno)))")
+        }
+        let logDirectory = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: logDirectory) }
         let usage0 = Usage(children: true)
         let out: String
         do {
-            out = try await ProcessRunner.output(pgbench, arguments)
+            out = try await ProcessRunner.output(
+                command[0], Array(command.dropFirst()) + ["-l", "--log-prefix", logDirectory + "/log"])
         } catch {
             throw ConfgateError(.environment, "pgbench failed", details: ["\(error)"])
         }
@@ -260,9 +412,11 @@ public enum LoginBenchmark {
         guard let tps = parsed.tps else {
             throw ConfgateError(.environment, "cannot read tps from pgbench's output", details: out.split(separator: "\n").suffix(8).map(String.init))
         }
+        let log = PgbenchLatencyLog.read(directory: logDirectory, prefix: "log")
         return Side(perSecond: tps, count: parsed.processed ?? 0, failures: parsed.failed ?? 0,
                     seconds: parsed.duration ?? 0, cpuSeconds: usage.cpuSeconds,
-                    contextSwitches: usage.contextSwitches, loadAverage: loadAverage1())
+                    contextSwitches: usage.contextSwitches, loadAverage: loadAverage1(),
+                    latency: LatencySummary(log.histogram))
     }
 
     /// CPU seconds (user + system) and context switches of this process, or of its
@@ -297,35 +451,5 @@ public enum LoginBenchmark {
 
     static func loadAverage1() -> Double {
         Double(loadAverages().split(separator: " ").first ?? "") ?? .nan
-    }
-}
-
-/// The figures of pgbench's summary this benchmark reads.
-struct PgbenchOutput: Equatable {
-    var tps: Double?
-    var processed: Int?
-    var failed: Int?
-    var duration: Double?
-
-    init(tps: Double?, processed: Int?, failed: Int?, duration: Double?) {
-        self.tps = tps
-        self.processed = processed
-        self.failed = failed
-        self.duration = duration
-    }
-
-    init(_ text: String) {
-        for line in text.split(separator: "\n") {
-            let l = line.trimmingCharacters(in: .whitespaces)
-            if l.hasPrefix("tps = "), l.contains("without initial connection time") {
-                tps = Double(l.dropFirst(6).prefix { $0 != " " })
-            } else if l.hasPrefix("number of transactions actually processed: ") {
-                processed = Int(l.dropFirst(43).prefix { $0.isNumber })
-            } else if l.hasPrefix("number of failed transactions: ") {
-                failed = Int(l.dropFirst(31).prefix { $0.isNumber })
-            } else if l.hasPrefix("duration: ") {
-                duration = Double(l.dropFirst(10).prefix { $0.isNumber || $0 == "." })
-            }
-        }
     }
 }

@@ -16,7 +16,9 @@ struct BenchLoginCommand: AsyncParsableCommand {
             service instance (fixed-size pool, as many closed-loop callers as connections) and then \
             pgbench with the same SQL (bench/login.pgbench, bench/login-dbtime.pgbench) as the service \
             role over the Unix socket. Prints the pgbench command lines, logins/s, tps, the ratio and \
-            the load average. Run from the repository root (or pass --scripts). See docs/benchmarks.md.
+            the load average. With --through pgbouncer, one PgBouncer (transaction mode) in front of \
+            the same server, and both sides run again through it in every round: the tier's cost \
+            as ratios of one run. Run from the repository root (or pass --scripts). See docs/benchmarks.md.
             """,
         shouldDisplay: false
     )
@@ -42,6 +44,12 @@ struct BenchLoginCommand: AsyncParsableCommand {
     @Option(name: .customLong("pgbench-protocol"), help: ArgumentHelp("pgbench -M: extended (what the service speaks), simple (pgbench's default) or prepared.", valueName: "mode"))
     var pgbenchProtocol = "extended"
 
+    @Option(name: .customLong("through"), help: ArgumentHelp("Also run both sides through this pooler in the same rounds: pgbouncer (transaction mode), for the tier's cost as ratios.", valueName: "pooler"))
+    var through: String?
+
+    @Option(name: .customLong("pgbouncer-bin"), help: ArgumentHelp("The PgBouncer program for --through pgbouncer (default: PATH, then /usr/sbin/pgbouncer).", valueName: "path"))
+    var pgbouncerBin: String?
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
@@ -51,6 +59,16 @@ struct BenchLoginCommand: AsyncParsableCommand {
         guard pgbenchThreads >= 1 else { throw ValidationError("--pgbench-threads must be at least 1") }
         guard ["extended", "simple", "prepared"].contains(pgbenchProtocol) else {
             throw ValidationError("--pgbench-protocol must be extended, simple or prepared")
+        }
+        if let through {
+            guard through == "pgbouncer" else { throw ValidationError("--through must be pgbouncer") }
+            // Transaction pooling hands each transaction whichever server connection is free:
+            // a statement pgbench prepared (named, once per connection) on one is missing on
+            // the next ("prepared statement P0_1 does not exist"). PgBouncer 1.18 does not
+            // track them (max_prepared_statements came in 1.21).
+            guard pgbenchProtocol != "prepared" else {
+                throw ValidationError("--through pgbouncer needs --pgbench-protocol extended or simple: PgBouncer 1.18's transaction pooling does not keep pgbench's prepared statements")
+            }
         }
         guard ["all", "issue", "plain", "dbtime", "waiting"].contains(benchCase) else {
             throw ValidationError("--case must be plain, dbtime, waiting, issue or all")
@@ -69,6 +87,8 @@ struct BenchLoginCommand: AsyncParsableCommand {
         options.pgbenchProtocol = pgbenchProtocol
         options.pgBindir = server.pgBindir
         options.pgUser = server.pgUser
+        options.throughPgBouncer = through == "pgbouncer"
+        options.pgbouncerBinary = pgbouncerBin
         let standard = LoginBenchmark.Case.standard
         switch benchCase {
         case "plain": options.cases = [standard[0]]
