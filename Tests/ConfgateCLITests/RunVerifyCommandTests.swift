@@ -406,20 +406,33 @@ struct RunVerifyCommandTests {
         let invalid = try FileManager.default.contentsOfDirectory(atPath: ConfgateRunner.packageRoot.path + "/fixtures/invalid")
             .filter { $0.hasSuffix(".conf") }.sorted()
         #expect(!invalid.isEmpty)
-        let before = scratchDirectories()
+        // The children's scratch directories go to a root of this test's own
+        // (CONFGATE_SCRATCH_DIR), so servers other suites start meanwhile do not count.
+        let root = try #require(mkdtempPath("/tmp/cgt-XXXXXX"))
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let environment = ["CONFGATE_SCRATCH_DIR": root]
         for name in invalid {
             // A missing PostgreSQL would be exit 3: exit 2 shows the input was judged first.
-            let result = try verify("fixtures/invalid/\(name)", ["--pg-bindir", "/nonexistent"])
+            let result = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/invalid/\(name)",
+                                       "--quick", "--pg-bindir", "/nonexistent"], environment: environment)
             #expect(result.status == 2, "\(name): \(result.stderr)")
             #expect(result.stderr.contains("fixtures/invalid/\(name):"), "\(name): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
         for gate in ["bad-boolean.gate", "spike-too-long.gate"] {
-            let result = try verify("fixtures/current.conf", ["--gate", "fixtures/invalid/\(gate)", "--pg-bindir", "/nonexistent"])
+            let result = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/current.conf", "--quick",
+                                       "--gate", "fixtures/invalid/\(gate)", "--pg-bindir", "/nonexistent"], environment: environment)
             #expect(result.status == 2, "\(gate): \(result.stderr)")
             #expect(result.stderr.contains("fixtures/invalid/\(gate):"), "\(gate): \(result.stderr)")
         }
-        #expect(scratchDirectories().subtracting(before).isEmpty, "a scratch directory was created")
+        let made = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        #expect(made.isEmpty, "a scratch directory was created: \(made)")
+    }
+
+    private func mkdtempPath(_ template: String) -> String? {
+        var bytes = Array(template.utf8CString)
+        guard bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        return String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func missingPostgreSQLBinariesAreExitThree() throws {
@@ -476,12 +489,6 @@ struct RunVerifyCommandTests {
 
     /// `cg-*` under `/tmp` and `/dev/shm` (where scratch servers go when it is a large
     /// tmpfs): scratch server directories, of this or any other confgate.
-    private func scratchDirectories() -> Set<String> {
-        Set(["/tmp", "/dev/shm"].flatMap { root in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("cg-") }.map { root + "/" + $0 }
-        })
-    }
-
     private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
