@@ -96,7 +96,7 @@ public enum CanaryJudge {
     }
 
     /// `3.2 s`, `2min 10s`.
-    static func seconds(_ s: Double) -> String {
+    public static func seconds(_ s: Double) -> String {
         if s < 60 { return String(format: s < 10 ? "%.1f s" : "%.0f s", s) }
         let whole = Int(s.rounded())
         return whole % 60 == 0 ? "\(whole / 60)min" : "\(whole / 60)min \(whole % 60)s"
