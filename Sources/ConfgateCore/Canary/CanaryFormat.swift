@@ -49,7 +49,7 @@ public struct CanaryTextRenderer: Sendable {
         var head = ["settings  \(r.file)"]
         if let c = r.currentFile { head.append("current   \(c)") }
         head.append("server    \(r.server) (role \(rec.role)\(rec.privileged ? "" : ", without pg_monitor"))")
-        head.append("watched   \(rec.samples.count) samples every \(CanaryJudge.seconds(r.interval)) over \(CanaryJudge.seconds(rec.span)) of \(CanaryJudge.seconds(r.duration))\(rec.interrupted ? " (interrupted)" : "")")
+        head.append("watched   \(rec.samples.count) samples every \(r.interval < 1 ? "\(Int((r.interval * 1000).rounded())) ms" : CanaryJudge.seconds(r.interval)) over \(CanaryJudge.seconds(rec.span)) of \(CanaryJudge.seconds(r.duration))\(rec.interrupted ? " (interrupted)" : "")")
         out += markdown ? ["```"] + head + ["```"] : head
         out.append("")
         out.append(markdown ? "**Budget**" : style.bold("Budget"))
