@@ -125,8 +125,18 @@ struct CanaryCommandTests {
         }
     }
 
-    @Test func anApplicationThatNeverConnectsIsInconclusive() async throws {
-        try await withServer { url, _ in
+    @Test func anApplicationThatNeverConnectsIsInconclusiveAndCtrlCReportsWhatWasSeen() async throws {
+        try await withServer { url, dir in
+            let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--duration", "60s",
+                                   "--interval", "50ms"], in: dir, name: "canary")
+            let sampling = await eventually(within: .seconds(30)) { watch.stderr.contains("canary ") || !watch.process.isRunning }
+            #expect(sampling, "\(watch.stderr)")
+            await watch.stop()
+            #expect(watch.process.terminationStatus == 3, "\(watch.stdout)\n\(watch.stderr)")
+            #expect(watch.stdout.hasPrefix("INCONCLUSIVE: "), "\(watch.stdout)")
+            #expect(watch.stdout.contains("interrupted after"))
+            #expect(watch.stderr.contains("interrupted; the verdict below covers what was seen"))
+
             let r = try canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--application", "billing",
                                 "--format", "json"] + Self.short)
             #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
