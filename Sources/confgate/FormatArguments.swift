@@ -6,3 +6,4 @@ import ConfgateCore
 extension SourceFormat: ExpressibleByArgument {}
 extension VerifyFormat: ExpressibleByArgument {}
 extension DiffFormat: ExpressibleByArgument {}
+extension CanaryFormat: ExpressibleByArgument {}
