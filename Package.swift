@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `--listen`: the Prometheus text format (swift-prometheus) served over a small HTTP
+        // server with no SwiftNIO (FlyingFox), for the build time CI pays on every clone.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a Swift module (apt: libpq-dev).
@@ -59,6 +63,17 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // Metrics for monitoring systems: `GET /metrics` on `--listen` (MetricsEndpoint, which
+        // serves any exposition closure) and `run`'s pools under HikariCP's Micrometer names.
+        .target(
+            name: "ConfgateMetrics",
+            dependencies: [
+                "ConfgateCore",
+                "ConfgatePool",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         // Benchmarks that print figures (bench-login, postgres --bench): not the product's
         // library, but the command line can run them.
         .target(
@@ -76,6 +91,7 @@ let package = Package(
                 "ConfgateCore",
                 "ConfgatePostgres",
                 "ConfgateBench",
+                "ConfgateMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +103,7 @@ let package = Package(
             dependencies: ["ConfgatePostgres", "ConfgateCore", "ConfgatePool"]
         ),
         .testTarget(name: "ConfgateBenchTests", dependencies: ["ConfgateBench"]),
+        .testTarget(name: "ConfgateMetricsTests", dependencies: ["ConfgateMetrics", "ConfgateCore", "ConfgatePool"]),
         // Runs the built `confgate` binary as a user would.
         .testTarget(name: "ConfgateCLITests", dependencies: ["confgate"]),
     ],

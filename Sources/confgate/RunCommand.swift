@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfgateCore
+import ConfgateMetrics
 import ConfgatePostgres
 import Foundation
 import Logging
@@ -39,6 +40,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Write result.json (as --output) and report.html, the HTML report, into this directory.", valueName: "dir"))
     var reportDir: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "While the run lasts, serve its pools' metrics (HikariCP's Micrometer names) at http://HOST:PORT/metrics (docs/monitoring.md). PORT alone binds 127.0.0.1; an address such as 0.0.0.0:9464 serves them to other machines too, your choice; port 0 picks a free one. The address is printed on stderr.",
+        valueName: "host:port"))
+    var listen: String?
+
     /// Hidden, for the HikariCP conformance harness: write the arrival schedule the run would
     /// drive (with the settings needed to replay it, `ScheduleFile`) and exit without running.
     @Option(name: .customLong("schedule-out"), help: .hidden)
@@ -46,6 +52,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let listen {
+            do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() async throws {
@@ -58,12 +67,25 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let logger = Logger(label: "confgate")
-        let runner = try server.runner(users: gateSettings.load.users, logger: logger)
+        var runner = try server.runner(users: gateSettings.load.users, logger: logger)
         let usable = Derived(parsed).usable
+        let metrics = RunMetrics()
+        var endpoint: MetricsEndpoint?
+        if let listen { endpoint = try await Self.serve(metrics, at: listen, runner: &runner) }
         let progress = Progress(label: "run", totalSeconds: gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds, usable: usable)
-        let result = try await Interruption.cancellable {
-            try await runner.run(parsed, load: gateSettings.load, concurrency: concurrency,
-                                 progress: { progress.update($0, $1) })
+        let result: RunResult
+        do {
+            result = try await Interruption.cancellable { [runner, concurrency] in
+                try await runner.run(parsed, load: gateSettings.load, concurrency: concurrency,
+                                     progress: { point, elapsed in
+                                         metrics.record(point)
+                                         progress.update(point, elapsed)
+                                     })
+            }
+            await endpoint?.stop()
+        } catch {
+            await endpoint?.stop()
+            throw error
         }
         progress.finish()
         Terminal.write(RunText.render(result))
@@ -82,6 +104,16 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// `--listen`: serves `metrics` there from now until stopped, reading each trial's fleet.
+    static func serve(_ metrics: RunMetrics, at listen: String, runner: inout TrialRunner) async throws -> MetricsEndpoint? {
+        let address = try ListenAddress(parsing: listen)
+        runner.onFleet = { fleet, usable in metrics.attach(fleet, usable: usable) }
+        let endpoint = try await MetricsEndpoint.start(address) { metrics.exposition() }
+        let reach = address.isLoopback ? "" : " (not loopback: reachable from other machines)"
+        Terminal.writeError("confgate: serving metrics at \(endpoint.url)\(reach)\n")
+        return endpoint
+    }
+
     /// `--report-dir`: the result as JSON (what `--output` writes) and the HTML page drawn
     /// from that JSON read back, so the page shows exactly what the saved file holds (its
     /// DSN password redacted) and `confgate report result.json` redraws the same page.

@@ -489,14 +489,14 @@ struct RunVerifyCommandTests {
 
     /// `cg-*` under `/tmp` and `/dev/shm` (where scratch servers go when it is a large
     /// tmpfs): scratch server directories, of this or any other confgate.
-    private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+    func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         return try body(dir)
     }
 
-    private func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+    func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -504,7 +504,7 @@ struct RunVerifyCommandTests {
     }
 
     /// Polls `condition` every 50 ms until it holds or `deadline` passes; returns whether it held.
-    private func eventually(within deadline: Duration, _ condition: () -> Bool) async -> Bool {
+    func eventually(within deadline: Duration, _ condition: () -> Bool) async -> Bool {
         let end = ContinuousClock.now + deadline
         while ContinuousClock.now < end {
             if condition() { return true }

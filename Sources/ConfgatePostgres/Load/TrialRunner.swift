@@ -21,6 +21,9 @@ public struct TrialRunner: Sendable {
     public var pgbouncerBinary: String?
     /// When run as root, who runs PgBouncer (as for the scratch server; `nil`: `postgres`).
     public var poolerUser: String?
+    /// Called with each trial's fleet as soon as it exists (before its pools start) and the
+    /// connections it may hold: for watching its pools while the trial runs (`run --listen`).
+    public var onFleet: (@Sendable (ServiceFleet, _ usable: Int) -> Void)?
 
     public init(source: ServerSource, logger: Logger, pgbouncerBinary: String? = nil) {
         self.source = source
@@ -145,6 +148,7 @@ public struct TrialRunner: Sendable {
             throw ConfgateError(.environment, "could not open the monitoring connection: \(error)")
         }
         let fleet = ServiceFleet(settings: settings, parameters: server.serviceParameters, dbTime: load.dbTime)
+        onFleet?(fleet, server.usable)
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()
 

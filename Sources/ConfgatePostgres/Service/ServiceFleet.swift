@@ -10,6 +10,8 @@ public final class ServiceFleet: LoginTarget {
     private struct State {
         var live: [AuthService] = []
         var retired: [AuthService] = []
+        /// Every instance ever made: starting, live or retired.
+        var all: [AuthService] = []
         var next = 0
         var created = 0
         /// Instances whose pool did not start (`pool.start_failure = crash`).
@@ -57,10 +59,12 @@ public final class ServiceFleet: LoginTarget {
             (0..<n).map { _ in
                 state.created += 1
                 let instance = "\(applicationPrefix)-\(state.created)"
-                return (1...processes).map { process in
+                let services = (1...processes).map { process in
                     AuthService(name: processes == 1 ? instance : "\(instance).\(process)", settings: settings,
                                 parameters: parameters, dbTime: dbTime)
                 }
+                state.all += services
+                return services
             }
         }
     }
@@ -171,9 +175,15 @@ public final class ServiceFleet: LoginTarget {
         return failures.isEmpty ? nil : failures
     }
 
-    /// Failed connection attempts by SQLSTATE, over every instance that ever ran.
+    /// The services whose pools a monitoring system would see now: started and not retired
+    /// (starting, serving, or surge instances), in the order they were made.
+    public func currentServices() -> [AuthService] {
+        state.withLock { state in state.all.filter { service in !state.retired.contains { $0 === service } } }
+    }
+
+    /// Failed connection attempts by SQLSTATE, over every instance that ever ran (or is starting).
     public func connectFailures() -> [String: Int] {
-        let all = state.withLock { $0.live + $0.retired }
+        let all = state.withLock { $0.all }
         var total: [String: Int] = [:]
         for service in all {
             for (k, v) in service.pool.metrics().connectFailures { total[k, default: 0] += v }

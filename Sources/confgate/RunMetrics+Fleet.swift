@@ -1,0 +1,13 @@
+import ConfgateMetrics
+import ConfgatePostgres
+
+extension RunMetrics {
+    /// Reads `fleet`'s pools at each scrape, as each service would publish its own.
+    func attach(_ fleet: ServiceFleet, usable: Int) {
+        attach(usable: usable, pools: {
+            fleet.currentServices().map { service in
+                PoolReading(name: service.name, metrics: service.pool.metrics(), minIdle: service.pool.configuration.minIdle)
+            }
+        }, refusals: { fleet.connectFailures()["53300", default: 0] })
+    }
+}
