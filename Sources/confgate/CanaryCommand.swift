@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfgateCore
+import ConfgateMetrics
 import ConfgatePostgres
 import Foundation
 import Synchronization
@@ -77,6 +78,11 @@ struct CanaryCommand: AsyncParsableCommand {
     @Option(name: .customLong("report-dir"), help: ArgumentHelp("Also write result.json, summary.txt, summary.md, junit.xml and report.html here.", valueName: "dir"))
     var reportDir: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve the canary's live figures at http://ADDRESS/metrics in the Prometheus text format (confgate_connections, _usable, _demand, confgate_headroom, confgate_refusals_total, confgate_verdict; docs/monitoring.md). PORT or :PORT binds 127.0.0.1; another address must be written out and then reaches other machines.",
+        valueName: "address"))
+    var listen: String?
+
     @OptionGroup var sources: SourceFlags
 
     func validate() throws {
@@ -93,6 +99,9 @@ struct CanaryCommand: AsyncParsableCommand {
             throw ValidationError("--probe-interval must be more than 0 (--no-probe switches probing off)")
         }
         _ = try parsed(sustained, "sustained")
+        if let listen {
+            do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() async throws {
@@ -114,9 +123,27 @@ struct CanaryCommand: AsyncParsableCommand {
             monitor: monitor, probe: probe, interval: .microseconds(every.microseconds), duration: .microseconds(watch.microseconds),
             probeInterval: .microseconds(try CanaryCriteria.duration(probeInterval, flag: "probe-interval").microseconds))
         let progress = CanaryProgress(settings: fleet, criteria: criteria, total: watch.seconds)
-        let record = try await Interruption.cancellable {
-            try await sampler.watch { progress.update($0) }
+        let metrics = CanaryMetrics()
+        var endpoint: MetricsEndpoint?
+        if let listen {
+            let address = try ListenAddress(parsing: listen)
+            endpoint = try await MetricsEndpoint.start(address) { metrics.exposition() }
+            let reach = address.isLoopback ? "" : " (not loopback: reachable from other machines)"
+            Terminal.writeError("confgate: serving metrics at \(endpoint!.url)\(reach)\n")
         }
+        let record: CanaryRecord
+        do {
+            record = try await Interruption.cancellable {
+                try await sampler.watch { record in
+                    progress.update(record)
+                    if listen != nil { metrics.record(CanarySnapshot(record, settings: fleet, criteria: criteria)) }
+                }
+            }
+        } catch {
+            await endpoint?.stop()
+            throw error
+        }
+        await endpoint?.stop()
         progress.finish()
         if Interruption.wasSignalled {
             Terminal.writeError("confgate: interrupted; the verdict below covers what was seen and cannot pass\n")

@@ -148,6 +148,39 @@ struct CanaryCommandTests {
         }
     }
 
+    /// `--listen`: the canary's live figures at /metrics while it watches, under the names the
+    /// shipped rules alert on.
+    @Test func canaryListenServesItsFiguresUnderTheRulesNames() async throws {
+        try await withServer { url, dir in
+            let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--listen", "127.0.0.1:0",
+                                   "--duration", "60s", "--interval", "50ms"], in: dir, name: "canary-listen")
+            var metricsURL: String?
+            _ = await eventually(within: .seconds(30)) {
+                metricsURL = watch.stderr.firstMatch(of: /serving metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/).map { String($0.1) }
+                return metricsURL != nil || !watch.process.isRunning
+            }
+            let address = try #require(metricsURL, "no address on stderr: \(watch.stderr)")
+            var samples: [String: Double] = [:]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, watch.process.isRunning {
+                if let (status, body) = try? await RunVerifyCommandTests.get(address), status == 200 {
+                    samples = RunVerifyCommandTests.parse(body)
+                    if (samples["confgate_samples_total"] ?? 0) > 0 { break }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await watch.stop()
+            #expect((samples["confgate_samples_total"] ?? 0) > 0, "\(samples)")
+            #expect(samples["confgate_connections_usable"] == 97)
+            #expect(samples["confgate_connections_demand{kind=\"steady\"}"] == 90)
+            #expect(samples["confgate_refusals_total"] == 0)
+            #expect(samples["confgate_verdict"] != nil)
+            // The canary's own monitoring session is one of the connections it reports.
+            #expect(samples.keys.contains { $0.hasPrefix("confgate_connections{datname=") }, "\(samples.keys.sorted())")
+            #expect(!watch.stdout.contains(Self.password) && !watch.stderr.contains(Self.password))
+        }
+    }
+
     @Test func anUnreachableServerIsInconclusive() throws {
         let r = try canary(["--postgres", "postgresql://auth:\(Self.password)@127.0.0.1:1/auth", "--settings", "fixtures/harmless.conf"] + Self.short)
         #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
