@@ -81,17 +81,19 @@ public final class ServiceFleet: LoginTarget {
             for service in instances.joined() { _ = await service.warm() }
             return instances.count
         }
-        let results = await withTaskGroup(of: (Int, String?).self) { group in
+        // Each instance's start, in a struct: a task group of the tuple `(Int, String?)`
+        // crashed the release build's runtime (exit 139, copying the tuple into the group).
+        let results = await withTaskGroup(of: InstanceStart.self) { group in
             for (index, services) in instances.enumerated() {
                 group.addTask {
                     var failure: String?
                     for service in services { if let reason = await service.warm(), failure == nil { failure = reason } }
-                    return (index, failure)
+                    return InstanceStart(index: index, failure: failure)
                 }
             }
-            var results: [(Int, String?)] = []
+            var results: [InstanceStart] = []
             for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }
+            return results.sorted { $0.index < $1.index }.map { ($0.index, $0.failure) }
         }
         var up = 0
         for (index, failure) in results {
@@ -179,6 +181,12 @@ public final class ServiceFleet: LoginTarget {
     /// (starting, serving, or surge instances), in the order they were made.
     public func currentServices() -> [AuthService] {
         state.withLock { state in state.all.filter { service in !state.retired.contains { $0 === service } } }
+    }
+
+    /// How one instance's start ended: `failure` is why its first connection failed, if it did.
+    private struct InstanceStart: Sendable {
+        var index: Int
+        var failure: String?
     }
 
     /// Failed connection attempts by SQLSTATE, over every instance that ever ran (or is starting).
