@@ -1,0 +1,70 @@
+/// What `tune` is asked: the settings, the gate (flags applied), the key to vary, and whether
+/// to screen with quick steps.
+public struct TuneInput: Sendable {
+    public var settings: Settings
+    public var gate: GateSettings
+    public var dimension: TuneDimension
+    /// Screen with quick steps before confirming with the gate's full rounds.
+    public var quickScreen: Bool
+    /// The `[load]` keys a flag set: quick steps keep them (as `verify --quick` does).
+    public var setByFlags: Set<String>
+    /// Stop after the arithmetic edges: no trials.
+    public var arithmeticOnly = false
+
+    public init(settings: Settings, gate: GateSettings, dimension: TuneDimension = .poolMaxSize,
+                quickScreen: Bool = true, setByFlags: Set<String> = []) {
+        self.settings = settings
+        self.gate = gate
+        self.dimension = dimension
+        self.quickScreen = quickScreen
+        self.setByFlags = setByFlags
+    }
+
+    /// The settings with the varied key at `value`, named for the logs and reports.
+    func candidate(_ value: Int) -> Settings {
+        var s = dimension.applying(value, to: settings)
+        s.file = "\(settings.file ?? "settings") (\(dimension.name) \(value))"
+        return s
+    }
+}
+
+/// `tune` from input to result: the arithmetic edges, then the search's steps, each one a
+/// `VerifyPipeline` run of the candidate (proposed) against the hard upper edge (current).
+public enum TunePipeline {
+    public static func run(
+        _ input: TuneInput, executor: any TrialExecutor, events: VerifyPipeline.Events = .init()
+    ) async throws(ConfgateError) -> TuneResult {
+        let arithmetic = TuneArithmetic(settings: input.settings, gate: input.gate, dimension: input.dimension)
+        var result = TuneResult(input: input, arithmetic: arithmetic)
+        guard arithmetic.impossible == nil, let top = arithmetic.hardEdge else {
+            result.finish(.impossible(arithmetic.impossible ?? "no value fits"))
+            return result
+        }
+        if input.arithmeticOnly {
+            result.finish(.arithmeticOnly)
+            return result
+        }
+        var search = TuneSearch(floor: min(arithmetic.littleMinimum, top), top: top, quick: input.quickScreen)
+        while case .run(let value, let mode) = search.next {
+            if Task.isCancelled {
+                result.finish(.inconclusive("interrupted before the search ended"))
+                return result
+            }
+            events.log?("step \(result.steps.count + 1): \(input.dimension.name) \(value) against \(top) (\(mode.rawValue))")
+            let verify = VerifyInput(current: input.candidate(top), proposed: input.candidate(value), gate: input.gate,
+                                     mode: mode == .quick ? .quick : .full, setByFlags: input.setByFlags)
+            let verified = try await VerifyPipeline.run(verify, executor: executor, events: events)
+            let step = TuneStep(value: value, reference: top, mode: mode, result: verified)
+            events.log?("step \(result.steps.count + 1): \(input.dimension.name) \(value) \(step.outcome.rawValue)\(step.reason.isEmpty ? "" : ": \(step.reason)")")
+            result.steps.append(step)
+            search.record(step)
+        }
+        switch search.result {
+        case .range(let lower): result.finish(.range(lower: lower, upper: top))
+        case .topUnsafe(let why): result.finish(.topUnsafe(why))
+        case .inconclusive(let why): result.finish(.inconclusive(why))
+        case nil: result.finish(.inconclusive("the search did not end"))
+        }
+        return result
+    }
+}
