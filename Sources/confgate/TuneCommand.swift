@@ -31,9 +31,10 @@ struct TuneCommand: AsyncParsableCommand {
 
             Examples:
               confgate tune --settings fixtures/current.conf
-              confgate tune --settings fixtures/current.conf --write proposed.conf && \\
-                confgate verify --current fixtures/current.conf --proposed proposed.conf
-              confgate tune --settings confgate.conf --vary fleet.instances --format markdown
+              confgate tune --settings fixtures/current.conf --write proposed.conf
+              confgate verify --current fixtures/current.conf --proposed proposed.conf
+              confgate tune --settings confgate.conf --vary fleet.instances
+              confgate tune --settings fixtures/current.conf --arithmetic-only
 
             Exit codes: 0 a safe range exists, 1 none does (the message says which limit makes it \
             impossible), 2 bad input, 3 the trials could not run (retry).

@@ -6,7 +6,8 @@
 /// quick steps (one short round: failures and gross regressions show at once), then confirms
 /// the smallest value that passed with a full step (the gate's rounds and statistics). A
 /// confirmation that fails turns the rest of the search into full steps, since the quick
-/// screen was too lenient there. An inconclusive step is retried once; a second stops the search.
+/// screen was too lenient there. An inconclusive step (a busy machine makes the load driver
+/// fall behind) is retried up to `retries` times; one more stops the search.
 public struct TuneSearch: Hashable, Sendable {
     public enum Next: Hashable, Sendable {
         case run(Int, TuneStep.Mode)
@@ -35,10 +36,13 @@ public struct TuneSearch: Hashable, Sendable {
     public private(set) var screening: Bool
     public private(set) var end: End?
     private var stepsRun = 0
-    private var retried = false
+    private var inconclusiveInARow = 0
+    /// How often one step is retried after an inconclusive run.
+    public let retries: Int
 
     /// - Parameter quick: screen with quick steps first (off: every step full).
-    public init(floor: Int, top: Int, quick: Bool = true) {
+    public init(floor: Int, top: Int, quick: Bool = true, retries: Int = 2) {
+        self.retries = retries
         precondition(floor >= 1 && top >= floor)
         self.top = top
         self.floor = floor
@@ -72,9 +76,11 @@ public struct TuneSearch: Hashable, Sendable {
         }
         switch step.outcome {
         case .inconclusive:
-            if retried { end = .inconclusive(step.reason) } else { retried = true }
+            inconclusiveInARow += 1
+            if inconclusiveInARow > retries { end = .inconclusive(step.reason) }
             return
         case .unsafe:
+            inconclusiveInARow = 0
             stepsRun += 1
             knownUnsafe = max(knownUnsafe, step.value)
             if step.mode == .full, step.value >= knownSafe {
@@ -86,6 +92,7 @@ public struct TuneSearch: Hashable, Sendable {
                 end = .topUnsafe(step.reason)
             }
         case .safe:
+            inconclusiveInARow = 0
             stepsRun += 1
             knownSafe = min(knownSafe, step.value)
             if step.mode == .full { confirmed = min(confirmed, step.value) }

@@ -91,7 +91,9 @@ public struct TuneStep: Hashable, Sendable, Codable {
     /// What made the step unsafe, shortest form: `p99 ×2.4`, or the failures.
     public var evidence: String {
         if failures > 0 { return reason }
-        if let r = p99Ratio, let p = p50Ratio { return "p99 ×\(String(format: "%.1f", r)), p50 ×\(String(format: "%.1f", p)) (\(reason))" }
+        if let r = p99Ratio, let p = p50Ratio {
+            return "p50 rises ×\(String(format: "%.1f", p)), p99 ×\(String(format: "%.1f", r)) (verify: \(reason))"
+        }
         return reason
     }
 

@@ -51,7 +51,7 @@ struct TunePipelineTests {
         // 8q safe, 4q safe (×1.5 passes quick), 2q unsafe (×3), 3q unsafe, 4f unsafe → full from here.
         #expect(result.steps.map { "\($0.value)\($0.mode.rawValue.prefix(1))\($0.outcome == .safe ? "+" : "-")" }
                 == ["8q+", "4q+", "2q-", "3q-", "4f-", "10f+", "7f+", "5f-", "6f+"])
-        #expect(result.headline.hasPrefix("max_size 6…16 is safe for 400 logins/s with a 3× spike (6 × 16 = 96 ≤ 97); below 6, p99 ×1.5"))
+        #expect(result.headline.hasPrefix("max_size 6…16 is safe for 400 logins/s with a 3× spike (6 × 16 = 96 ≤ 97); below 6, p50 rises ×1.5, p99 ×1.5 (verify: p50 +50%"))
         #expect(result.headline.hasSuffix("above 16, the server refuses connections (53300): 6 × 17 = 102 > 97 usable"))
         #expect(result.recommended == 10)
         #expect(result.recommendationWhy.hasPrefix("the middle of 6…14"))
@@ -92,7 +92,7 @@ struct TunePipelineTests {
         let result = try await TunePipeline.run(TuneInput(settings: Self.current, gate: GateSettings()),
                                                 executor: PoolFleet(brokenRuns: 100))
         #expect(result.exitCode == 3)
-        #expect(result.steps.count == 2)  // retried once
+        #expect(result.steps.count == 3)  // retried twice
         #expect(result.headline.hasPrefix("inconclusive:"))
     }
 

@@ -63,11 +63,17 @@ struct TuneSearchTests {
         #expect(s.result == .topUnsafe("40 logins failed"))
     }
 
-    @Test func anInconclusiveStepIsRetriedOnceThenEnds() {
+    @Test func anInconclusiveStepIsRetriedTwiceThenEnds() {
         var s = TuneSearch(floor: 1, top: 16)
         s.record(step(8, .quick, .inconclusive))
         #expect(s.next == .run(8, .quick))
         s.record(step(8, .quick, .inconclusive))
+        #expect(s.next == .run(8, .quick))
+        s.record(step(8, .quick, .safe))
+        s.record(step(4, .quick, .inconclusive))
+        s.record(step(4, .quick, .inconclusive))
+        #expect(s.next == .run(4, .quick))
+        s.record(step(4, .quick, .inconclusive))
         #expect(s.next == .done)
         #expect(s.result == .inconclusive("why"))
     }
