@@ -44,7 +44,11 @@ public enum TunePipeline {
             result.finish(.arithmeticOnly)
             return result
         }
-        var search = TuneSearch(floor: min(arithmetic.littleMinimum, top), top: top, quick: input.quickScreen)
+        // When the flags already make every step as short as a quick one (one round, phases
+        // set), a quick pass would only be run again: screen nothing, every step decides.
+        let quickGate = VerifyInput.quickProfile(input.gate, setByFlags: input.setByFlags)
+        let screen = input.quickScreen && quickGate != input.gate
+        var search = TuneSearch(floor: min(arithmetic.littleMinimum, top), top: top, quick: screen)
         while case .run(let value, let mode) = search.next {
             if Task.isCancelled {
                 result.finish(.inconclusive("interrupted before the search ended"))

@@ -64,6 +64,18 @@ struct TunePipelineTests {
         #expect(TuneFormat.json.render(result).contains("\"recommended\" : 10"))
     }
 
+    @Test func whenFullStepsAreAsShortAsQuickOnesNothingIsScreened() async throws {
+        var gate = GateSettings()
+        gate.load.trials = 1
+        gate.load.warmup = .seconds(1)
+        gate.load.duration = .seconds(5)
+        gate.load.spike = .init(multiplier: 3, duration: .seconds(2))
+        let result = try await TunePipeline.run(TuneInput(settings: Self.current, gate: gate), executor: PoolFleet(edge: 4, gross: 4))
+        #expect(result.steps.allSatisfy { $0.mode == .full })
+        #expect(result.steps.map(\.value) == [8, 4, 2, 3])
+        #expect(result.range == 4...16)
+    }
+
     @Test func aReferenceThatFailsMeansNoSafeValue() async throws {
         let result = try await TunePipeline.run(TuneInput(settings: Self.current, gate: GateSettings()),
                                                 executor: PoolFleet(referenceFails: true))
