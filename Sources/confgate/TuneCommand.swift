@@ -90,9 +90,13 @@ struct TuneCommand: AsyncParsableCommand {
         }
         progress.finish()
         Terminal.write(format.render(result))
-        if let write, let value = result.recommended {
-            try writeSettings(value, to: write, settings: input)
-            Terminal.writeError("confgate: wrote \(write) with \(vary.key) = \(value)\n")
+        if let write {
+            if let value = result.recommended {
+                try writeSettings(value, to: write, settings: input)
+                Terminal.writeError("confgate: wrote \(write) with \(vary.key) = \(value)\n")
+            } else {
+                Terminal.writeError("confgate: \(write) not written: no value to recommend\n")
+            }
         }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }

@@ -21,6 +21,10 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
     public var hardEdgeText: String?
     /// `6 × 17 = 102 > 97`: the first value past the hard edge.
     public var pastHardEdgeText: String
+    /// The largest value trials may use as the reference: the hard edge, or one below it when
+    /// the hard edge's demand equals usable exactly — a fleet holding every usable connection
+    /// is what `verify` counts as exhaustion (its peak reaches the limit). `nil` with no edge.
+    public var trialTop: Int?
     /// Largest value whose gated demand stays within `max_utilization` of the limit.
     public var utilizationEdge: Int?
     /// `6 × 14 = 84 ≤ 87.3`.
@@ -49,6 +53,8 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
         let hardEdge = (1...cap).filter { demand($0) <= limit }.last
         let hardEdgeText = hardEdge.map { "\(text($0)) ≤ \(limit)" }
         let pastHardEdgeText = "\(text((hardEdge ?? 0) + 1)) > \(limit)"
+        let strict = base.pooler == nil
+        let trialTop = (1...cap).filter { strict ? demand($0) < limit : demand($0) <= limit }.last
         // Exact integer arithmetic in basis points, as CG103: 90% → 9000.
         let bp = Int((gate.gate.maxUtilization * 10_000).rounded())
         let utilizationEdge = (1...cap).filter { demand($0) * 10_000 <= bp * limit }.last
@@ -71,6 +77,7 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
         self.hardEdge = hardEdge
         self.hardEdgeText = hardEdgeText
         self.pastHardEdgeText = pastHardEdgeText
+        self.trialTop = trialTop
         self.utilizationEdge = utilizationEdge
         utilizationEdgeText = utilizationEdge.map { "\(text($0)) ≤ \(utilLimit)" }
         self.littleMinimum = littleMinimum
@@ -79,6 +86,8 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
             impossible = "the pooler's server connections \(tier.serverConnections) > usable \(base.usable): no \(dimension.key) changes that; lower the pooler's pool sizes or raise server.max_connections"
         } else if hardEdge == nil {
             impossible = "even \(dimension.key) 1 does not fit: \(pastHardEdgeText) (\(limitName)); raise server.max_connections or lower the other keys"
+        } else if trialTop == nil {
+            impossible = "even \(dimension.key) 1 takes every usable connection (\(hardEdgeText ?? "")), which verify counts as exhaustion; raise server.max_connections"
         } else if let edge = hardEdge, littleMinimum > edge {
             impossible = "the rate needs more connections than the server allows: \(littleText) (Little's law), but the largest \(dimension.key) that fits, \(edge), gives the fleet \(steady(edge)) (\(hardEdgeText ?? ""))"
         } else {

@@ -36,7 +36,7 @@ public enum TunePipeline {
     ) async throws(ConfgateError) -> TuneResult {
         let arithmetic = TuneArithmetic(settings: input.settings, gate: input.gate, dimension: input.dimension)
         var result = TuneResult(input: input, arithmetic: arithmetic)
-        guard arithmetic.impossible == nil, let top = arithmetic.hardEdge else {
+        guard arithmetic.impossible == nil, let top = arithmetic.trialTop else {
             result.finish(.impossible(arithmetic.impossible ?? "no value fits"))
             return result
         }

@@ -75,7 +75,11 @@ public struct TuneResult: Hashable, Sendable, Codable {
                 parts.append("below \(lower), too few connections for the peak rate (\(a.littleText))")
             }
             let refusal = a.deployGated ? "the deploy is refused (53300)" : "the server refuses connections (53300)"
-            parts.append("above \(upper), \(refusal): \(a.pastHardEdgeText) \(a.limitName)")
+            if let edge = a.hardEdge, upper < edge {
+                parts.append("above \(upper), the fleet holds every usable connection (\(a.hardEdgeText ?? "")), which verify counts as exhaustion, and above \(edge) \(refusal): \(a.pastHardEdgeText)")
+            } else {
+                parts.append("above \(upper), \(refusal): \(a.pastHardEdgeText) \(a.limitName)")
+            }
             headline = parts.joined(separator: "; ")
             recommend(lower: lower, upper: upper)
         case .impossible(let why):

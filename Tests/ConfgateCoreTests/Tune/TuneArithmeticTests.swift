@@ -58,6 +58,16 @@ struct TuneArithmeticTests {
         #expect(a.impossible?.contains("gives the fleet 12") == true)
     }
 
+    @Test func aFleetThatWouldHoldEveryUsableConnectionIsNotTheReference() {
+        var s = Self.current
+        s.server.maxConnections = 99  // usable 96 = 6 × 16
+        let a = TuneArithmetic(settings: s, gate: GateSettings(), dimension: .poolMaxSize)
+        #expect(a.hardEdge == 16)
+        #expect(a.hardEdgeText == "6 × 16 = 96 ≤ 96")
+        #expect(a.trialTop == 15)
+        #expect(TuneArithmetic(settings: Self.current, gate: GateSettings(), dimension: .poolMaxSize).trialTop == 16)
+    }
+
     @Test func minIdleComesDownWithThePool() {
         var s = Self.current
         s.pool.minIdle = 15

@@ -146,6 +146,16 @@ struct SettingsRewriteTests {
         #expect(try SettingsFile.parse(out, file: "x.conf").pool.maxSize == 10)
     }
 
+    @Test func aValueFromASourceFileGetsALiteralKeyInTheMap() throws {
+        var settings = try settings()
+        // As a fleet map reads it: the value's origin is the source file, not the map.
+        settings.origins["pool.max_size"]?.value.file = "src/main/resources/application.yml"
+        let out = SettingsRewrite.replacing("pool.max_size", with: "10", in: Self.text, settings: settings, path: "x.conf")
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("max_size = 10"))
+        #expect(lines[2].hasPrefix("max_size = 15"))
+    }
+
     @Test func addsAKeyTheFileLeftAtItsDefault() throws {
         let out = SettingsRewrite.replacing("pool.min_idle", with: "4", in: Self.text, settings: try settings(), path: "x.conf")
         let parsed = try SettingsFile.parse(out, file: "x.conf")
