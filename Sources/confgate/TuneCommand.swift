@@ -47,7 +47,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Gate file (default: ./confgate.gate when present): the load to tune for and the tolerance.", valueName: "file"))
     var gate: String?
 
-    @Option(name: .long, help: "The key to vary: pool.max_size or fleet.instances.")
+    @Option(name: .long, help: "The key to vary: pool.max_size, fleet.instances (upper edge by arithmetic, lower by trials), or server.max_connections (lower edges by arithmetic, confirmed by one quick step).")
     var vary: TuneDimension = .poolMaxSize
 
     @Option(name: .long, help: "Output format: text, json or markdown.")

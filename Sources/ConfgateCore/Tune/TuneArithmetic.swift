@@ -40,6 +40,15 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
 
     /// The values a search may use are 1...limit (demand grows at least one per unit).
     public init(settings: Settings, gate: GateSettings, dimension: TuneDimension) {
+        if dimension.raisesLimit {
+            self.init(limitOf: settings, gate: gate, dimension: dimension)
+        } else {
+            self.init(demandOf: settings, gate: gate, dimension: dimension)
+        }
+    }
+
+    /// For a key that raises demand (`pool.max_size`, `fleet.instances`): upper edges.
+    private init(demandOf settings: Settings, gate: GateSettings, dimension: TuneDimension) {
         let base = Derived(settings)
         let limit = base.demandLimit
         let deployGated = VerifyPlan.deployRuns(settings, load: gate.load)
@@ -90,6 +99,52 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
             impossible = "even \(dimension.key) 1 takes every usable connection (\(hardEdgeText ?? "")), which verify counts as exhaustion; raise server.max_connections"
         } else if let edge = hardEdge, littleMinimum > edge {
             impossible = "the rate needs more connections than the server allows: \(littleText) (Little's law), but the largest \(dimension.key) that fits, \(edge), gives the fleet \(steady(edge)) (\(hardEdgeText ?? ""))"
+        } else {
+            impossible = nil
+        }
+    }
+
+    /// For `server.max_connections`: the demand is fixed and usable grows with the value, so
+    /// the edges are lower ones: the smallest value the demand fits (`hardEdge`), the smallest
+    /// `verify` accepts (`trialTop`: usable above the demand), the smallest that keeps the
+    /// headroom (`utilizationEdge`).
+    private init(limitOf settings: Settings, gate: GateSettings, dimension: TuneDimension) {
+        let base = Derived(settings)
+        let deployGated = VerifyPlan.deployRuns(settings, load: gate.load)
+        let reserved = settings.server.maxConnections - base.usable
+        // What meets usable: the fleet's demand, or a pooler's server connections.
+        let demand = base.pooler?.serverConnections ?? (deployGated ? base.deployDemand : base.steadyDemand)
+        let demandText = base.pooler.map { "pooler server connections \($0.serverConnections)" }
+            ?? Self.demandText(settings, deploy: deployGated)
+        let bp = Int((gate.gate.maxUtilization * 10_000).rounded())
+        let hard = max(demand + reserved, reserved + 1)
+        let utilUsable = (demand * 10_000 + bp - 1) / bp
+        let util = max(utilUsable + reserved, hard)
+        let strict = base.pooler == nil
+        let peakRate = gate.load.rate * (gate.load.spike?.multiplier ?? 1)
+        let busy = peakRate * Double(gate.load.dbTime.microseconds) / 1e6
+        let rateText = gate.load.spike.map { "\(Self.number(gate.load.rate))/s × \(Self.number($0.multiplier)) spike = \(Self.number(peakRate)) logins/s" }
+            ?? "\(Self.number(peakRate)) logins/s"
+        let littleText = "\(rateText) × \(gate.load.dbTime) = \(String(format: "%.1f", busy)) connections busy at least"
+
+        self.dimension = dimension
+        current = settings.server.maxConnections
+        limit = base.usable
+        limitName = "usable"
+        self.deployGated = deployGated
+        maxUtilization = gate.gate.maxUtilization
+        hardEdge = hard
+        hardEdgeText = "\(demandText) ≤ \(hard - reserved) usable"
+        pastHardEdgeText = "at \(hard - 1): \(demandText) > \(hard - 1 - reserved) usable"
+        trialTop = strict ? hard + 1 : hard
+        utilizationEdge = util
+        utilizationEdgeText = "\(demandText) ≤ \(Self.number(Double(bp * (util - reserved)) / 10_000)) (\(Self.number(Double(bp) / 100))% of \(util - reserved))"
+        littleMinimum = 0
+        self.littleText = littleText
+        if let tier = base.pooler, base.deployDemand > tier.clientCapacity || base.steadyDemand > tier.clientCapacity {
+            impossible = "the fleet's demand exceeds the pooler's client capacity \(tier.clientCapacity); server.max_connections does not change that: raise max_client_conn"
+        } else if Double(base.steadyDemand) < busy.rounded(.up) {
+            impossible = "the fleet's pools hold \(base.steadyDemand) connections, fewer than the \(littleText) (Little's law); more server connections cannot help: raise pool.max_size or fleet.instances first"
         } else {
             impossible = nil
         }

@@ -4,6 +4,12 @@ public enum TuneDimension: String, CaseIterable, Hashable, Sendable, Codable {
     case poolMaxSize = "pool.max_size"
     /// How many instances share the server (`fleet.instances`).
     case fleetInstances = "fleet.instances"
+    /// The server's limit (`server.max_connections`): it raises usable, never the fleet's
+    /// demand, so its range is open upwards and arithmetic finds its lower edge.
+    case serverMaxConnections = "server.max_connections"
+
+    /// Whether a larger value raises the limit rather than the demand.
+    public var raisesLimit: Bool { self == .serverMaxConnections }
 
     /// `pool.max_size`, as `Settings.origins` keys it.
     public var key: String { rawValue }
@@ -17,6 +23,7 @@ public enum TuneDimension: String, CaseIterable, Hashable, Sendable, Codable {
         switch self {
         case .poolMaxSize: settings.pool.maxSize
         case .fleetInstances: settings.fleet.instances
+        case .serverMaxConnections: settings.server.maxConnections
         }
     }
 
@@ -30,6 +37,8 @@ public enum TuneDimension: String, CaseIterable, Hashable, Sendable, Codable {
             if let minIdle = s.pool.minIdle, minIdle > value { s.pool.minIdle = value }
         case .fleetInstances:
             s.fleet.instances = value
+        case .serverMaxConnections:
+            s.server.maxConnections = value
         }
         return s
     }

@@ -44,6 +44,9 @@ public enum TunePipeline {
             result.finish(.arithmeticOnly)
             return result
         }
+        if input.dimension.raisesLimit {
+            return try await confirmLowerEdge(input, arithmetic: arithmetic, executor: executor, events: events, into: result)
+        }
         // When the flags already make every step as short as a quick one (one round, phases
         // set), a quick pass would only be run again: screen nothing, every step decides.
         let quickGate = VerifyInput.quickProfile(input.gate, setByFlags: input.setByFlags)
@@ -69,6 +72,42 @@ public enum TunePipeline {
         case .inconclusive(let why): result.finish(.inconclusive(why))
         case nil: result.finish(.inconclusive("the search did not end"))
         }
+        return result
+    }
+
+    /// `server.max_connections`: arithmetic gives the edges; one quick step (the tightest value
+    /// verify accepts, against the utilization edge) shows the server holds the fleet under the
+    /// load — a refusal shows in any single round. The pools are the same on both sides, so
+    /// latency cannot tell them apart. An inconclusive step is retried twice.
+    private static func confirmLowerEdge(
+        _ input: TuneInput, arithmetic a: TuneArithmetic, executor: any TrialExecutor,
+        events: VerifyPipeline.Events, into result: TuneResult
+    ) async throws(ConfgateError) -> TuneResult {
+        var result = result
+        guard let lower = a.trialTop, let reference = a.utilizationEdge else {
+            result.finish(.impossible("no edge"))
+            return result
+        }
+        let value = lower, top = max(reference, lower)
+        for attempt in 1...3 {
+            if Task.isCancelled { break }
+            events.log?("step \(attempt): \(input.dimension.name) \(value) against \(top) (quick)")
+            let verify = VerifyInput(current: input.candidate(top), proposed: input.candidate(value), gate: input.gate,
+                                     mode: .quick, setByFlags: input.setByFlags)
+            let step = TuneStep(value: value, reference: top, mode: .quick,
+                                result: try await VerifyPipeline.run(verify, executor: executor, events: events))
+            result.steps.append(step)
+            if let failure = step.referenceFailure {
+                result.finish(.topUnsafe(failure))
+                return result
+            }
+            switch step.outcome {
+            case .safe: result.finish(.atLeast(lower: value)); return result
+            case .unsafe: result.finish(.atLeast(lower: top)); return result
+            case .inconclusive: continue
+            }
+        }
+        result.finish(.inconclusive(result.steps.last?.reason ?? "interrupted before the step ran"))
         return result
     }
 }

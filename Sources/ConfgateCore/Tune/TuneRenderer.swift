@@ -36,17 +36,24 @@ struct TuneRenderer {
         out.append((markdown ? "- " : "") + r.today)
         out.append("")
         let percent = r.percent
-        let edges: [[String]] = [
-            ["hard upper edge", a.hardEdge.map(String.init) ?? "none", (a.hardEdgeText.map { "\($0) \(a.limitName)" } ?? a.pastHardEdgeText)],
+        let reference = r.steps.first?.reference ?? a.trialTop ?? 0
+        let side = r.dimension.raisesLimit ? "lower" : "upper"
+        let edges: [[String]] = r.dimension.raisesLimit ? [
+            ["hard lower edge", a.hardEdge.map(String.init) ?? "none", a.hardEdgeText ?? ""],
+            ["verify's lower edge", a.trialTop.map(String.init) ?? "none", "usable above the demand: a fleet holding every usable connection is exhaustion"],
+            ["\(percent) utilization edge", a.utilizationEdge.map(String.init) ?? "none", a.utilizationEdgeText ?? ""],
+            ["Little's law", "-", a.littleText],
+        ] : [
+            ["hard \(side) edge", a.hardEdge.map(String.init) ?? "none", (a.hardEdgeText.map { "\($0) \(a.limitName)" } ?? a.pastHardEdgeText)],
             ["\(percent) utilization edge", a.utilizationEdge.map(String.init) ?? "none", a.utilizationEdgeText.map { "\($0) (\(percent) of \(a.limit))" } ?? "no value keeps the headroom"],
             ["Little's law floor", "\(a.littleMinimum)", a.littleText],
-            ["lower edge (trials)", r.range.map { "\($0.lowerBound)" } ?? "none", r.range == nil ? "" : "smallest value with no failures and p50/p99 within +\(TuneArithmetic.number(r.gate.latencyTolerance * 100))% of \(name) \(a.hardEdge ?? 0)"],
+            ["lower edge (trials)", r.range.map { "\($0.lowerBound)" } ?? "none", r.range == nil ? "" : "smallest value with no failures and p50/p99 within +\(TuneArithmetic.number(r.gate.latencyTolerance * 100))% of \(name) \(reference)"],
         ]
         out.append(markdown ? "#### Edges\n" : "Edges")
         out += table(["edge", name, "why"], edges)
         out.append("")
-        out.append(markdown ? "#### Steps (each: the candidate against \(name) \(a.hardEdge ?? 0), judged by the verify machinery)\n"
-                            : "Steps (each: the candidate against \(name) \(a.hardEdge ?? 0), judged by the verify machinery)")
+        out.append(markdown ? "#### Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)\n"
+                            : "Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)")
         if r.steps.isEmpty {
             out.append(markdown ? "_no trials: arithmetic decided_" : "  none: arithmetic decided")
         } else {

@@ -16,6 +16,8 @@ public struct TuneResult: Hashable, Sendable, Codable {
         case topUnsafe(String)
         /// Trials could not run.
         case inconclusive(String)
+        /// `server.max_connections`: this value and any above it.
+        case atLeast(lower: Int)
         /// Only the arithmetic was asked for (`--arithmetic-only`): the upper edges, no trials.
         case arithmeticOnly
     }
@@ -49,7 +51,7 @@ public struct TuneResult: Hashable, Sendable, Codable {
     /// 0 when a safe range exists, 1 when none does, 3 when trials could not run.
     public var exitCode: Int32 {
         switch conclusion {
-        case .range, .arithmeticOnly: 0
+        case .range, .atLeast, .arithmeticOnly: 0
         case .impossible, .topUnsafe: 1
         case .inconclusive: 3
         }
@@ -82,12 +84,26 @@ public struct TuneResult: Hashable, Sendable, Codable {
             }
             headline = parts.joined(separator: "; ")
             recommend(lower: lower, upper: upper)
+        case .atLeast(let lower):
+            var parts = ["\(name) \(lower) or more is safe for \(load) (\(a.hardEdgeText ?? "") at \(a.hardEdge ?? 0))"]
+            if let step = steps.last, step.outcome == .unsafe {
+                parts.append("at \(step.value), \(step.evidence)")
+            } else if let edge = a.hardEdge, lower > edge {
+                parts.append("at \(edge) the fleet holds every usable connection, which verify counts as exhaustion")
+            }
+            parts.append("below \(a.hardEdge ?? lower), \(a.deployGated ? "the deploy is refused" : "the server refuses connections") (53300): \(a.pastHardEdgeText)")
+            headline = parts.joined(separator: "; ")
+            let util = max(a.utilizationEdge ?? lower, lower)
+            recommended = util
+            recommendationWhy = "the smallest that keeps the \(percent) utilization headroom (\(a.utilizationEdgeText ?? "")); every connection above costs server memory (work_mem, a backend process) without serving the fleet"
         case .impossible(let why):
             headline = "no safe \(name): \(why)"
         case .topUnsafe(let why):
             headline = "no safe \(name): even \(a.hardEdge.map(String.init) ?? "?"), the largest the server allows (\(a.hardEdgeText ?? "")), fails at \(load): \(why); the rate needs more connections than the server has — raise server.max_connections, add a pooler (docs/pooler.md), or lower the rate"
         case .inconclusive(let why):
             headline = "inconclusive: \(why)"
+        case .arithmeticOnly where dimension.raisesLimit:
+            headline = "\(name) at least \(a.hardEdge.map(String.init) ?? "?") fits (\(a.hardEdgeText ?? "")), verify needs at least \(a.trialTop.map(String.init) ?? "?"), at least \(a.utilizationEdge.map(String.init) ?? "?") keeps the \(percent) utilization headroom (\(a.utilizationEdgeText ?? "")); no trials run"
         case .arithmeticOnly:
             headline = "\(name) at most \(a.hardEdge.map(String.init) ?? "?") fits (\(a.hardEdgeText ?? "")), at most \(a.utilizationEdge.map(String.init) ?? "none") keeps the \(percent) utilization headroom (\(a.utilizationEdgeText ?? "")); the lower edge needs trials (run without --arithmetic-only)"
         }
@@ -118,6 +134,13 @@ public struct TuneResult: Hashable, Sendable, Codable {
 
     private func placement() -> String {
         let name = dimension.name
+        if dimension.raisesLimit {
+            let value = arithmetic.current
+            guard let lower = arithmetic.trialTop, let util = arithmetic.utilizationEdge else { return "today: \(name) \(value)" }
+            if value < lower { return "today: \(name) \(value) is below the safe edge \(lower)" }
+            if value < util { return "today: \(name) \(value) is safe but below the \(percent) utilization edge \(util)" }
+            return "today: \(name) \(value) is safe and keeps the \(percent) utilization headroom"
+        }
         let value = arithmetic.current
         let demand = TuneArithmetic.demandText(settings, deploy: arithmetic.deployGated)
         let limit = arithmetic.limit

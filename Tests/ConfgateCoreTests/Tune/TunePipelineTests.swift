@@ -179,3 +179,33 @@ struct TuneArithmeticOnlyTests {
         #expect(result.today == "today: max_size 15 fits but is above the 90% utilization edge 14 (6 × 15 = 90 > 87.3)")
     }
 }
+
+@Suite("tune: --vary server.max_connections")
+struct TuneMaxConnectionsTests {
+    @Test func theEdgesAreLowerOnesAndOneQuickStepConfirmsThem() async throws {
+        let a = TuneArithmetic(settings: TunePipelineTests.current, gate: GateSettings(), dimension: .serverMaxConnections)
+        #expect(a.hardEdge == 93)
+        #expect(a.hardEdgeText == "6 × 15 = 90 ≤ 90 usable")
+        #expect(a.trialTop == 94)
+        #expect(a.utilizationEdge == 103)
+        #expect(a.utilizationEdgeText == "6 × 15 = 90 ≤ 90 (90% of 100)")
+        let fleet = TunePipelineTests.PoolFleet()
+        let result = try await TunePipeline.run(
+            TuneInput(settings: TunePipelineTests.current, gate: GateSettings(), dimension: .serverMaxConnections), executor: fleet)
+        #expect(result.exitCode == 0)
+        #expect(result.steps.map { "\($0.value)/\($0.reference) \($0.mode.rawValue)" } == ["94/103 quick"])
+        #expect(result.headline.hasPrefix("max_connections 94 or more is safe for 400 logins/s with a 3× spike (6 × 15 = 90 ≤ 90 usable at 93); at 93 the fleet holds every usable connection"))
+        #expect(result.headline.hasSuffix("below 93, the server refuses connections (53300): at 92: 6 × 15 = 90 > 89 usable"))
+        #expect(result.recommended == 103)
+        #expect(result.today == "today: max_connections 100 is safe but below the 90% utilization edge 103")
+    }
+
+    @Test func poolsTooSmallForTheRateAreNotAServerProblem() {
+        var s = TunePipelineTests.current
+        s.pool.maxSize = 1
+        var gate = GateSettings()
+        gate.load.rate = 1000
+        let a = TuneArithmetic(settings: s, gate: gate, dimension: .serverMaxConnections)
+        #expect(a.impossible?.hasPrefix("the fleet's pools hold 6 connections, fewer than the 1000/s × 3 spike = 3000 logins/s × 5ms = 15.0 connections busy at least") == true)
+    }
+}
