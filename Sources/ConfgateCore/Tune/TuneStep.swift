@@ -1,0 +1,104 @@
+import Foundation
+
+/// One step of the search: a candidate value run against the reference (the largest safe
+/// value) through `VerifyPipeline`, and what the verify machinery concluded.
+public struct TuneStep: Hashable, Sendable, Codable {
+    /// How long a step's trials are.
+    public enum Mode: String, Hashable, Sendable, Codable {
+        /// `verify --quick`'s profile: one short round; catches failures and gross regressions.
+        case quick
+        /// The gate's own rounds and statistics: decides "within tolerance".
+        case full
+    }
+
+    /// What the step showed about the candidate.
+    public enum Outcome: String, Hashable, Sendable, Codable {
+        /// No failures, latency within the gate's tolerance of the reference.
+        case safe
+        /// Failed logins or a latency regression beyond tolerance.
+        case unsafe
+        /// The trials could not run cleanly (server, driver lag, interruption).
+        case inconclusive
+    }
+
+    public var value: Int
+    public var reference: Int
+    public var mode: Mode
+    public var rounds: Int
+    public var outcome: Outcome
+    /// The verdict's main reason for an unsafe or inconclusive step; empty when safe.
+    public var reason: String
+    /// Set when the reference side itself failed logins: the top of the range is not safe.
+    public var referenceFailure: String?
+    /// Infrastructure failures of the candidate, summed over rounds.
+    public var failures: Int
+    /// Median over rounds, µs: candidate and reference.
+    public var p50: Int64?
+    public var p99: Int64?
+    public var referenceP50: Int64?
+    public var referenceP99: Int64?
+    /// The verify machinery's ratio estimates (candidate / reference).
+    public var p50Ratio: Double?
+    public var p99Ratio: Double?
+    /// Most connections the candidate's fleet held.
+    public var peakConnections: Int
+
+    public init(value: Int, reference: Int, mode: Mode, rounds: Int, outcome: Outcome, reason: String = "",
+                referenceFailure: String? = nil, failures: Int = 0, p50: Int64? = nil, p99: Int64? = nil,
+                referenceP50: Int64? = nil, referenceP99: Int64? = nil, p50Ratio: Double? = nil,
+                p99Ratio: Double? = nil, peakConnections: Int = 0) {
+        self.value = value
+        self.reference = reference
+        self.mode = mode
+        self.rounds = rounds
+        self.outcome = outcome
+        self.reason = reason
+        self.referenceFailure = referenceFailure
+        self.failures = failures
+        self.p50 = p50
+        self.p99 = p99
+        self.referenceP50 = referenceP50
+        self.referenceP99 = referenceP99
+        self.p50Ratio = p50Ratio
+        self.p99Ratio = p99Ratio
+        self.peakConnections = peakConnections
+    }
+
+    /// Reads a step from the verify result of `value` (proposed) against `reference` (current).
+    /// Exhaustion and latency reasons make it unsafe; rule findings do not (they concern the
+    /// file, not the value, and are the same on both sides); an inconclusive verdict makes it
+    /// inconclusive.
+    public init(value: Int, reference: Int, mode: Mode, result: VerifyResult) {
+        let verdict = result.verdict
+        let deciding = verdict.reasons.first { $0.kind == .exhaustion || $0.kind == .latency }
+        let outcome: Outcome = deciding != nil ? .unsafe : verdict.decision == .inconclusive ? .inconclusive : .safe
+        let reason = deciding?.message ?? (outcome == .inconclusive ? verdict.reasons.first?.message ?? "a trial did not run" : "")
+        let candidate = result.proposed.runs.map(\.summary), ref = result.current.runs.map(\.summary)
+        // The judge's own words when the reference (the verify's current side) failed.
+        let refFailure = verdict.warnings.first { $0.kind == .currentSide && $0.message.hasPrefix("the current settings already fail") }
+        self.init(
+            value: value, reference: reference, mode: mode, rounds: max(candidate.count, ref.count), outcome: outcome,
+            reason: reason,
+            referenceFailure: refFailure.map { String($0.message.dropFirst("the current settings already fail: ".count)) },
+            failures: candidate.reduce(0) { $0 + $1.failures },
+            p50: Self.median(candidate.map(\.latency.p50)), p99: Self.median(candidate.map(\.latency.p99)),
+            referenceP50: Self.median(ref.map(\.latency.p50)), referenceP99: Self.median(ref.map(\.latency.p99)),
+            p50Ratio: verdict.latency.first { $0.metric == "p50" }?.ratio,
+            p99Ratio: verdict.latency.first { $0.metric == "p99" }?.ratio,
+            peakConnections: candidate.map(\.peakServerConnections).max() ?? 0)
+    }
+
+    /// What made the step unsafe, shortest form: `p99 ×2.4`, or the failures.
+    public var evidence: String {
+        if failures > 0 { return reason }
+        if let r = p99Ratio, let p = p50Ratio {
+            return "p50 rises ×\(String(format: "%.1f", p)), p99 ×\(String(format: "%.1f", r)) (verify: \(reason))"
+        }
+        return reason
+    }
+
+    static func median(_ values: [Int64]) -> Int64? {
+        guard !values.isEmpty else { return nil }
+        return values.sorted()[values.count / 2]
+    }
+}
