@@ -192,6 +192,8 @@ struct RunVerifyCommandTests {
             let timeline = try #require(json["timeline"] as? [[String: Any]])
             let pending = timeline.flatMap { ($0["pools"] as? [[String: Any]]) ?? [] }.compactMap { $0["pending"] as? Int }
             #expect(pending.contains { $0 > 0 }, "the timeline shows waiters")
+            // HikariCP would not run 100 ms: the run says what it would use instead.
+            #expect(result.stdout.contains("note: HikariCP would change connectionTimeout 100ms → 30s"), "\(result.stdout)")
         }
     }
 

@@ -142,10 +142,10 @@ public struct VerdictJudge: Sendable {
         }
         let d = side.derived
         if let tier = d.pooler {
-            let refusals = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind == .poolerRefused }.reduce(0) { $0 + $1.count }
+            let refusedLogins = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind == .poolerRefused }
+            let refusals = refusedLogins.reduce(0) { $0 + $1.count }
             if refusals > 0 || poolerRefused > 0 {
-                let phases = Self.merge(side.runs.flatMap(\.outcomes)).filter { $0.outcome.kind == .poolerRefused }
-                    .flatMap { $0.byPhase.filter { $0.value > 0 }.map(\.key) }
+                let phases = refusedLogins.flatMap { $0.byPhase.filter { $0.value > 0 }.map(\.key) }
                 let when = Set(phases) == [.deploy] ? " during the deploy" : ""
                 let what = refusals > 0 ? "\(refusals) login\(refusals == 1 ? "" : "s")" : "\(poolerRefused) pool connection attempt\(poolerRefused == 1 ? "" : "s")"
                 parts.insert("\(what) refused by the pooler (\(tier.clientLimitText))\(when)", at: 0)

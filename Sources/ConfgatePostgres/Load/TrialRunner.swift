@@ -167,11 +167,7 @@ public struct TrialRunner: Sendable {
         summary.connectFailures = fleet.connectFailures()
         summary.instancesNotStarted = fleet.instancesNotStarted()
         // What HikariCP would change in [pool] (its clamps): said, but the values run as written.
-        let p = settings.pool
-        let clamps = PoolConfiguration.hikariEffective(
-            maxSize: p.maxSize, minIdle: p.minIdle, connectionTimeout: p.acquireTimeout.duration,
-            idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration).1
-        summary.notes += clamps.map { "HikariCP would change \($0); confgate ran the value as written" }
+        summary.notes += fleet.clampNotes().map { "HikariCP would change \($0); confgate ran the value as written" }
         if server.pooler != nil {
             let samples = observation.timeline.compactMap(\.pooler)
             summary.poolerPeakWaiting = samples.map(\.clientWaiting).max() ?? 0

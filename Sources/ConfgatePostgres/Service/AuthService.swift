@@ -57,6 +57,7 @@ public final class AuthService: Sendable {
     /// one does), or its fail-fast start failed.
     /// - Returns: `nil` when the instance is up; else why its first connection failed (the
     ///   SQLSTATE or a pooler's reason): the pool did not start and the instance takes no traffic.
+    @discardableResult
     public func warm() async -> String? {
         let minIdle = pool.configuration.minIdle
         await pool.waitUntil { !$0.starting && ($0.startFailed || $0.total >= minIdle || $0.totalConnectFailures > 0) }

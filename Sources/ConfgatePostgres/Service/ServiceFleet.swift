@@ -183,6 +183,12 @@ public final class ServiceFleet: LoginTarget {
         state.withLock { state in state.all.filter { service in !state.retired.contains { $0 === service } } }
     }
 
+    /// What HikariCP would change in the `[pool]` settings (every instance's pool has the same),
+    /// as the instances computed it; empty when nothing would change or none was made.
+    public func clampNotes() -> [ClampNote] {
+        state.withLock { $0.all.first }?.clampNotes ?? []
+    }
+
     /// How one instance's start ended: `failure` is why its first connection failed, if it did.
     private struct InstanceStart: Sendable {
         var index: Int
