@@ -25,8 +25,8 @@ struct CanaryCommandTests {
         init(_ arguments: [String], in directory: String, name: String) throws {
             out = directory + "/\(name).out"
             err = directory + "/\(name).err"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             process.executableURL = ConfgateRunner.binary
             process.arguments = arguments
             process.currentDirectoryURL = ConfgateRunner.packageRoot
@@ -72,13 +72,13 @@ struct CanaryCommandTests {
 
     /// `confgate run --postgres URL` on `settings` for up to a minute, handed to `body` once its
     /// load is running (its first progress line), interrupted after.
-    func whileRunning(_ settings: String, url: String, dir: String, _ body: () throws -> Void) async throws {
+    func whileRunning(_ settings: String, url: String, dir: String, _ body: () async throws -> Void) async throws {
         let run = try Child(["run", "--settings", settings, "--postgres", url, "--duration", "60s", "--warmup", "1s",
                              "--spike", "off", "--deploy", "off", "--users", "200", "--rate", "100/s"], in: dir, name: "run")
         do {
             let running = await eventually(within: .seconds(60)) { run.stderr.contains("/61s") || !run.process.isRunning }
             try #require(running && run.process.isRunning, "run did not start: \(run.stdout)\n\(run.stderr)")
-            try body()
+            try await body()
         } catch {
             await run.stop()
             throw error
@@ -86,8 +86,8 @@ struct CanaryCommandTests {
         await run.stop()
     }
 
-    func canary(_ arguments: [String]) throws -> ConfgateRunner.Result {
-        try ConfgateRunner.run(["canary"] + arguments, environment: Self.environment)
+    func canary(_ arguments: [String]) async throws -> ConfgateRunner.Result {
+        try await ConfgateRunner.run(["canary"] + arguments, environment: Self.environment)
     }
 
     func expectNoPassword(_ r: ConfgateRunner.Result, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -98,7 +98,7 @@ struct CanaryCommandTests {
         try await withServer { url, dir in
             try await whileRunning("fixtures/outage.conf", url: url, dir: dir) {
                 let reports = dir + "/outage-report"
-                let r = try canary(["--postgres", url, "--settings", "fixtures/outage.conf", "--report-dir", reports] + Self.short)
+                let r = try await canary(["--postgres", url, "--settings", "fixtures/outage.conf", "--report-dir", reports] + Self.short)
                 #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
                 #expect(r.stdout.hasPrefix("BLOCKED: exhaustion — connections reached usable: "), "\(r.stdout)")
                 #expect(r.stdout.contains("of 97 at"))
@@ -116,7 +116,7 @@ struct CanaryCommandTests {
                 #expect(((json["record"] as? [String: Any])?["samples"] as? [Any])?.count ?? 0 >= 50)
             }
             try await whileRunning("fixtures/harmless.conf", url: url, dir: dir) {
-                let r = try canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--format", "markdown"] + Self.short)
+                let r = try await canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--format", "markdown"] + Self.short)
                 #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
                 #expect(r.stdout.hasPrefix("### ✅ PASS"), "\(r.stdout)")
                 #expect(r.stdout.contains("none refused"))
@@ -137,7 +137,7 @@ struct CanaryCommandTests {
             #expect(watch.stdout.contains("interrupted after"))
             #expect(watch.stderr.contains("interrupted; the verdict below covers what was seen"))
 
-            let r = try canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--application", "billing",
+            let r = try await canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--application", "billing",
                                 "--format", "json"] + Self.short)
             #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -181,20 +181,20 @@ struct CanaryCommandTests {
         }
     }
 
-    @Test func anUnreachableServerIsInconclusive() throws {
-        let r = try canary(["--postgres", "postgresql://auth:\(Self.password)@127.0.0.1:1/auth", "--settings", "fixtures/harmless.conf"] + Self.short)
+    @Test func anUnreachableServerIsInconclusive() async throws {
+        let r = try await canary(["--postgres", "postgresql://auth:\(Self.password)@127.0.0.1:1/auth", "--settings", "fixtures/harmless.conf"] + Self.short)
         #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stderr.contains("cannot connect to the watched server"))
         expectNoPassword(r)
     }
 
-    @Test func badInputIsExitTwoBeforeConnecting() throws {
+    @Test func badInputIsExitTwoBeforeConnecting() async throws {
         let settings = ["--settings", "fixtures/harmless.conf"]
         for args in [["--postgres", "postgresql://x@127.0.0.1:1/x", "--duration", "0"] + settings,
                      ["--postgres", "postgresql://x@127.0.0.1:1/x", "--interval", "10"] + settings,
                      ["--postgres", "postgresql://x@127.0.0.1:1/x", "--no-such-flag"] + settings,
                      ["--postgres", "postgresql://postgres:Top%ZZSecret@localhost/db"] + settings] {
-            let r = try canary(args)
+            let r = try await canary(args)
             #expect(r.status == 2, "\(args): \(r.stderr)")
             #expect(!r.stderr.contains("ZZSecret"))
         }

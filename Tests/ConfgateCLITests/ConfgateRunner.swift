@@ -27,11 +27,14 @@ struct ConfgateRunner {
         return executable.deletingLastPathComponent().appendingPathComponent("confgate")
     }()
 
-    /// Runs confgate (or `executable`, e.g. `script` wrapping it) with `arguments`.
+    /// Runs confgate (or `executable`, e.g. `script` wrapping it) with `arguments`. Awaits the
+    /// exit without blocking a thread: the test process's cooperative pool has one thread per
+    /// core, and a test blocked in `waitUntilExit` for a whole `verify` starved every other
+    /// suite (an HTTP handler there timed out after 15 s and answered 500).
     static func run(
         _ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
         directory workingDirectory: URL? = nil
-    ) throws -> Result {
+    ) async throws -> Result {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
@@ -49,8 +52,15 @@ struct ConfgateRunner {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (exited: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in exited.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                exited.resume(throwing: error)
+            }
+        }
         return Result(status: process.terminationStatus,
                       stdout: try String(contentsOf: out, encoding: .utf8),
                       stderr: try String(contentsOf: err, encoding: .utf8))

@@ -3,12 +3,12 @@ import Testing
 
 @Suite("confgate diff, run as a user runs it")
 struct DiffCommandTests {
-    private func diff(_ proposed: String, _ extra: [String] = []) throws -> ConfgateRunner.Result {
-        try ConfgateRunner.run(["diff", "--current", "fixtures/current.conf", "--proposed", proposed] + extra)
+    private func diff(_ proposed: String, _ extra: [String] = []) async throws -> ConfgateRunner.Result {
+        try await ConfgateRunner.run(["diff", "--current", "fixtures/current.conf", "--proposed", proposed] + extra)
     }
 
-    @Test func theOutageShowsTheChangeAndTheOverflow() throws {
-        let result = try diff("fixtures/outage.conf")
+    @Test func theOutageShowsTheChangeAndTheOverflow() async throws {
+        let result = try await diff("fixtures/outage.conf")
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         #expect(result.stdout.hasPrefix("confgate diff: fixtures/current.conf → fixtures/outage.conf\n"))
@@ -19,19 +19,19 @@ struct DiffCommandTests {
     }
 
     @Test(arguments: ["current.conf", "outage.conf", "deploy-overflow.conf", "harmless.conf", "pool-shrink.conf"])
-    func everyValidFixtureDiffsWithExitZero(name: String) throws {
-        let result = try diff("fixtures/\(name)", ["--gate", "fixtures/confgate.gate"])
+    func everyValidFixtureDiffsWithExitZero(name: String) async throws {
+        let result = try await diff("fixtures/\(name)", ["--gate", "fixtures/confgate.gate"])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
     }
 
-    @Test func theDeployOverflowIsNamed() throws {
-        let result = try diff("fixtures/deploy-overflow.conf")
+    @Test func theDeployOverflowIsNamed() async throws {
+        let result = try await diff("fixtures/deploy-overflow.conf")
         #expect(result.stdout.contains("✗ proposed: deploy demand 105 ((6 instances + max_surge 1) × max_size 15) exceeds usable 97 by 8"))
     }
 
-    @Test func theHarmlessChangeIsOnlyTheIdleTimeout() throws {
-        let result = try diff("fixtures/harmless.conf")
+    @Test func theHarmlessChangeIsOnlyTheIdleTimeout() async throws {
+        let result = try await diff("fixtures/harmless.conf")
         #expect(result.stdout.contains("1 setting changed\n  pool.idle_timeout   10min → 5min\n"))
         #expect(result.stdout.contains("database.statement_timeout   2s = 2000ms"))
         #expect(!result.stdout.contains("✗"))
@@ -51,9 +51,9 @@ struct DiffCommandTests {
     ]
 
     @Test(arguments: invalidFixtures)
-    func everyInvalidFixtureGivesOnePreciseError(name: String, error: String) throws {
+    func everyInvalidFixtureGivesOnePreciseError(name: String, error: String) async throws {
         let path = "fixtures/invalid/\(name)"
-        for result in [try diff(path), try ConfgateRunner.run(["diff", "--current", path, "--proposed", "fixtures/current.conf"])] {
+        for result in await [try diff(path), try await ConfgateRunner.run(["diff", "--current", path, "--proposed", "fixtures/current.conf"])] {
             #expect(result.status == 2)
             #expect(result.stdout.isEmpty)
             let lines = result.stderr.split(separator: "\n")
@@ -73,15 +73,15 @@ struct DiffCommandTests {
         ("bad-boolean.gate", "4:10: error: `deploy` expects on or off (also true/false, yes/no, 1/0), got `sometimes`"),
         ("spike-too-long.gate", "4:9: error: the spike lasts 10s but each trial lasts only 5s"),
     ])
-    func anInvalidGateFileIsRejected(name: String, error: String) throws {
-        let result = try diff("fixtures/current.conf", ["--gate", "fixtures/invalid/\(name)"])
+    func anInvalidGateFileIsRejected(name: String, error: String) async throws {
+        let result = try await diff("fixtures/current.conf", ["--gate", "fixtures/invalid/\(name)"])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.split(separator: "\n").first.map(String.init) == "fixtures/invalid/\(name):\(error)")
     }
 
-    @Test func aMissingFileIsBadInput() throws {
-        let result = try diff("fixtures/nonexistent.conf")
+    @Test func aMissingFileIsBadInput() async throws {
+        let result = try await diff("fixtures/nonexistent.conf")
         #expect(result.status == 2)
         #expect(result.stderr == "error: cannot read fixtures/nonexistent.conf: no such file\n")
     }
@@ -93,22 +93,22 @@ struct DiffCommandTests {
         ["frobnicate"],
         ["diff", "--current"],
     ])
-    func aBadFlagExitsTwo(arguments: [String]) throws {
-        let result = try ConfgateRunner.run(arguments)
+    func aBadFlagExitsTwo(arguments: [String]) async throws {
+        let result = try await ConfgateRunner.run(arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains("Error:"))
         #expect(result.stderr.contains("Usage:"))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func helpExitsZero() throws {
-        let result = try ConfgateRunner.run(["diff", "--help"])
+    @Test func helpExitsZero() async throws {
+        let result = try await ConfgateRunner.run(["diff", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("--format <format>"))
     }
 
-    @Test func jsonOutputParses() throws {
-        let result = try diff("fixtures/outage.conf", ["--format", "json"])
+    @Test func jsonOutputParses() async throws {
+        let result = try await diff("fixtures/outage.conf", ["--format", "json"])
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["schema"] as? String == "confgate.diff")
@@ -117,17 +117,17 @@ struct DiffCommandTests {
         #expect(problems.map { $0["kind"] as? String } == ["steady_exceeds_usable"])
     }
 
-    @Test func markdownOutputIsForAPullRequest() throws {
-        let result = try diff("fixtures/outage.conf", ["--format", "markdown"])
+    @Test func markdownOutputIsForAPullRequest() async throws {
+        let result = try await diff("fixtures/outage.conf", ["--format", "markdown"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("### confgate diff: `fixtures/current.conf` → `fixtures/outage.conf`"))
         #expect(result.stdout.contains("| steady demand | 90 | **120** ❌ | +30 |"))
     }
 
     @Test(arguments: ["text", "json", "markdown"])
-    func thePasswordNeverAppears(format: String) throws {
+    func thePasswordNeverAppears(format: String) async throws {
         for proposed in ["fixtures/outage.conf", "fixtures/harmless.conf", "fixtures/current.conf"] {
-            let result = try diff(proposed, ["--format", format])
+            let result = try await diff(proposed, ["--format", format])
             #expect(result.status == 0)
             #expect(!result.stdout.contains("s3cret-fixture-pw"))
             #expect(!result.stderr.contains("s3cret-fixture-pw"))
@@ -138,13 +138,13 @@ struct DiffCommandTests {
     static let hasScript = FileManager.default.isExecutableFile(atPath: "/usr/bin/script")
 
     @Test(.enabled(if: hasScript, "needs /usr/bin/script for a pseudo-terminal"))
-    func colourOnATerminalOnlyWithoutNoColor() throws {
+    func colourOnATerminalOnlyWithoutNoColor() async throws {
         let command = "\(ConfgateRunner.binary.path) diff --current fixtures/current.conf --proposed fixtures/outage.conf"
-        let onTerminal = try ConfgateRunner.run(
+        let onTerminal = try await ConfgateRunner.run(
             ["-q", "-e", "-c", command, "/dev/null"], executable: "/usr/bin/script", environment: ["TERM": "xterm", "NO_COLOR": ""])
         #expect(onTerminal.status == 0)
         #expect(onTerminal.stdout.contains("\u{1B}[31m"), "red for the overflowing demand")
-        let noColor = try ConfgateRunner.run(
+        let noColor = try await ConfgateRunner.run(
             ["-q", "-e", "-c", command, "/dev/null"], executable: "/usr/bin/script",
             environment: ["TERM": "xterm", "NO_COLOR": "1"])
         #expect(noColor.status == 0)

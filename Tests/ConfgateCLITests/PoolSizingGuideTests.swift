@@ -59,10 +59,10 @@ struct PoolSizingGuideTests {
     }
 
     @Test(arguments: try PoolSizingGuideTests.blocks())
-    func eachCheckedCommandPrintsWhatTheGuideQuotes(_ block: Block) throws {
+    func eachCheckedCommandPrintsWhatTheGuideQuotes(_ block: Block) async throws {
         #expect(!block.arguments.contains { $0 == "--settings" } || block.arguments.contains("--arithmetic-only")
                 || block.exit == 1, "\(block): a checked tune must not run trials")
-        let result = try ConfgateRunner.run(block.arguments)
+        let result = try await ConfgateRunner.run(block.arguments)
         #expect(result.status == block.exit, "\(block): exit \(result.status)\n\(result.stderr)")
         for line in block.expected {
             #expect(Self.found(line, in: result.stdout), "\(block): not in the output: \(line)\n--- output:\n\(result.stdout)")

@@ -6,14 +6,14 @@ import Testing
 /// verdict names the tier that ran out. In the same serialized suite as the other verify
 /// tests, so no two fleets share the machine at once.
 extension RunVerifyCommandTests {
-    private func pooled(_ proposed: String, _ extra: [String] = []) throws -> ConfgateRunner.Result {
-        try verify("fixtures/pooler/\(proposed).conf", current: "fixtures/pooler/current.conf", extra)
+    private func pooled(_ proposed: String, _ extra: [String] = []) async throws -> ConfgateRunner.Result {
+        try await verify("fixtures/pooler/\(proposed).conf", current: "fixtures/pooler/current.conf", extra)
     }
 
-    @Test func throughThePoolerAHarmlessChangePassesAndTheTimelineHoldsThePoolersPool() throws {
+    @Test func throughThePoolerAHarmlessChangePassesAndTheTimelineHoldsThePoolersPool() async throws {
         // No spike: 1,200 logins/s through one PgBouncer on 2 cores shared with the other
         // suites' servers measures the machine, not the change; 400/s shows the tier works.
-        let result = try pooled("harmless", ["--spike", "off", "--format", "json"])
+        let result = try await pooled("harmless", ["--spike", "off", "--format", "json"])
         expectPassed(result)
         guard result.status == 0 else { return }
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -28,8 +28,8 @@ extension RunVerifyCommandTests {
         #expect((summary["peakServerConnections"] as? Int ?? 0) <= 21)
     }
 
-    @Test func theDeployOverflowIsRefusedByThePoolersClientLimit() throws {
-        let result = try pooled("deploy-overflow")
+    @Test func theDeployOverflowIsRefusedByThePoolersClientLimit() async throws {
+        let result = try await pooled("deploy-overflow")
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("CG117"))
         // The trial's own evidence, beside the rule: PgBouncer refused the surge instances' connections.
@@ -37,8 +37,8 @@ extension RunVerifyCommandTests {
         #expect(result.stdout.contains("deploy demand 120 > pooler client capacity 110"))
     }
 
-    @Test func aPoolerPoolTooSmallForTheRateFailsLoginsAndSaysWhereTheyWaited() throws {
-        let result = try pooled("small-pool")
+    @Test func aPoolerPoolTooSmallForTheRateFailsLoginsAndSaysWhereTheyWaited() async throws {
+        let result = try await pooled("small-pool")
         #expect(result.status == 1 || driverFellBehind(result), "\(result.stdout)\n\(result.stderr)")
         guard result.status == 1 else { return }
         #expect(headline(result.stdout).hasPrefix("BLOCKED: exhaustion"), "\(result.stdout)")
@@ -49,8 +49,8 @@ extension RunVerifyCommandTests {
     /// pass while clients are connected, and the server holds it at 47: the rule blocks for
     /// sure; the trial shows the pooler opening past the current side's 20, and when it got
     /// to 47 within the trial (it does in about 3 s here), the server's limit as evidence.
-    @Test func serverPoolsAboveUsableFillTheServerThroughThePooler() throws {
-        let result = try pooled("server-overflow", ["--duration", "6s", "--spike", "3x for 4s", "--format", "json"])
+    @Test func serverPoolsAboveUsableFillTheServerThroughThePooler() async throws {
+        let result = try await pooled("server-overflow", ["--duration", "6s", "--spike", "3x for 4s", "--format", "json"])
         #expect(result.status == 1, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let reasons = ((json["verdict"] as? [String: Any])?["reasons"] as? [[String: Any]]) ?? []
@@ -67,8 +67,8 @@ extension RunVerifyCommandTests {
         }
     }
 
-    @Test func aMissingPgBouncerIsExitThreeWithTheInstallCommand() throws {
-        let result = try confgate(["run", "--settings", "fixtures/pooler/current.conf", "--pgbouncer-bin", "/nonexistent/pgbouncer"] + Self.short)
+    @Test func aMissingPgBouncerIsExitThreeWithTheInstallCommand() async throws {
+        let result = try await confgate(["run", "--settings", "fixtures/pooler/current.conf", "--pgbouncer-bin", "/nonexistent/pgbouncer"] + Self.short)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("apt-get install pgbouncer"))
     }

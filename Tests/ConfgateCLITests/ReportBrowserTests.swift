@@ -14,25 +14,25 @@ import Testing
                 "chromium is not installed (apt-get install chromium, or run .ci/run); skipped outside CI"))
 struct ReportBrowserTests {
     /// `confgate report` of the outage result, written to a fresh directory.
-    private func report() throws -> (directory: URL, html: URL) {
+    private func report() async throws -> (directory: URL, html: URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let html = directory.appendingPathComponent("report.html")
-        let r = try ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "-o", html.path])
+        let r = try await ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "-o", html.path])
         #expect(r.status == 0, "\(r.stderr)")
         return (directory, html)
     }
 
-    @Test func screenshotIsWritten() throws {
+    @Test func screenshotIsWritten() async throws {
         let chromium = try #require(Browser.path, "chromium is missing in CI: .ci/run installs it")
-        let (directory, html) = try report()
+        let (directory, html) = try await report()
         defer { try? FileManager.default.removeItem(at: directory) }
         let shots = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CONFGATE_SCREENSHOT_DIR"]
                         ?? FileManager.default.temporaryDirectory.appendingPathComponent("confgate-report-screenshots").path)
         try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
         let png = shots.appendingPathComponent("verify-outage.png")
         try? FileManager.default.removeItem(at: png)
-        let r = try Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,4000", html.absoluteString], profile: directory)
+        let r = try await Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,4000", html.absoluteString], profile: directory)
         #expect(r.status == 0, "\(r.stderr)")
         let data = try Data(contentsOf: png)
         #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
@@ -40,11 +40,11 @@ struct ReportBrowserTests {
         print("report screenshot: \(png.path)")
     }
 
-    @Test func domHoldsTheVerdictSentenceAndChartPaths() throws {
+    @Test func domHoldsTheVerdictSentenceAndChartPaths() async throws {
         let chromium = try #require(Browser.path, "chromium is missing in CI: .ci/run installs it")
-        let (directory, html) = try report()
+        let (directory, html) = try await report()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let r = try Browser.run(chromium, ["--dump-dom", html.absoluteString], profile: directory)
+        let r = try await Browser.run(chromium, ["--dump-dom", html.absoluteString], profile: directory)
         #expect(r.status == 0, "\(r.stderr)")
         let dom = r.stdout
         // The sentence as the page wrote it; the browser serialises text with only &, < and > escaped.
@@ -85,8 +85,8 @@ enum Browser {
     static let inCI: Bool = !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
 
     /// Runs headless Chromium with a profile under `profile` (never the user's).
-    static func run(_ chromium: String, _ arguments: [String], profile: URL) throws -> ConfgateRunner.Result {
-        try ConfgateRunner.run(
+    static func run(_ chromium: String, _ arguments: [String], profile: URL) async throws -> ConfgateRunner.Result {
+        try await ConfgateRunner.run(
             ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.appendingPathComponent("chromium-profile").path)"] + arguments,
             executable: chromium)
     }

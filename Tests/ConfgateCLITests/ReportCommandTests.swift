@@ -11,11 +11,11 @@ struct ReportCommandTests {
         return directory
     }
 
-    @Test func writesTheHTMLReportToAFile() throws {
+    @Test func writesTheHTMLReportToAFile() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("report.html").path
-        let r = try ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "-o", output])
+        let r = try await ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "-o", output])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.isEmpty)
         let html = try String(contentsOfFile: output, encoding: .utf8)
@@ -23,22 +23,22 @@ struct ReportCommandTests {
         #expect(html == golden)
     }
 
-    @Test func rendersTheOtherFormatsToStdout() throws {
-        let markdown = try ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "--format", "markdown"])
+    @Test func rendersTheOtherFormatsToStdout() async throws {
+        let markdown = try await ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "--format", "markdown"])
         #expect(markdown.status == 0)
         #expect(markdown.stdout.hasPrefix("### ⛔ [quick] BLOCKED: exhaustion"))
-        let text = try ConfgateRunner.run(["report", "fixtures/results/verify-pass.json", "--format", "text"])
+        let text = try await ConfgateRunner.run(["report", "fixtures/results/verify-pass.json", "--format", "text"])
         #expect(text.status == 0)
         #expect(text.stdout.hasPrefix("[quick] PASS"))
-        let junit = try ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "--format", "junit"])
+        let junit = try await ConfgateRunner.run(["report", "fixtures/results/verify-outage.json", "--format", "junit"])
         #expect(junit.status == 0)
         #expect(junit.stdout.contains("<testcase classname=\"confgate.verify\" name=\"exhaustion\">"))
-        let html = try ConfgateRunner.run(["report", "fixtures/results/verify-pass.json"])
+        let html = try await ConfgateRunner.run(["report", "fixtures/results/verify-pass.json"])
         #expect(html.status == 0)
         #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
     }
 
-    @Test func refusesWhatIsNotAVerifyResultWithExit2() throws {
+    @Test func refusesWhatIsNotAVerifyResultWithExit2() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         func file(_ name: String, _ text: String) throws -> String {
@@ -58,7 +58,7 @@ struct ReportCommandTests {
             (directory.appendingPathComponent("missing.json").path, "cannot read"),
         ]
         for (path, message) in cases {
-            let r = try ConfgateRunner.run(["report", path, "-o", directory.appendingPathComponent("out.html").path])
+            let r = try await ConfgateRunner.run(["report", path, "-o", directory.appendingPathComponent("out.html").path])
             #expect(r.status == 2, "\(path): exit \(r.status)")
             #expect(r.stderr.contains(message), "\(path): \(r.stderr)")
         }
@@ -76,27 +76,27 @@ struct ReportCommandTests {
         return path
     }
 
-    @Test func rendersARunResult() throws {
+    @Test func rendersARunResult() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = try savedRun(in: directory)
         let output = directory.appendingPathComponent("report.html").path
-        let r = try ConfgateRunner.run(["report", run, "-o", output])
+        let r = try await ConfgateRunner.run(["report", run, "-o", output])
         #expect(r.status == 0, "\(r.stderr)")
         let golden = try String(contentsOf: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/results/run-outage.html"), encoding: .utf8)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == golden)
-        let text = try ConfgateRunner.run(["report", run, "--format", "text"])
+        let text = try await ConfgateRunner.run(["report", run, "--format", "text"])
         #expect(text.status == 0)
         #expect(text.stdout.hasPrefix("confgate run: fixtures/outage.conf"))
-        let junit = try ConfgateRunner.run(["report", run, "--format", "junit"])
+        let junit = try await ConfgateRunner.run(["report", run, "--format", "junit"])
         #expect(junit.status == 2)
         #expect(junit.stderr.contains("no verdict to write as JUnit"))
     }
 
-    @Test func verifyReportDirAlsoWritesTheHTMLReport() throws {
+    @Test func verifyReportDirAlsoWritesTheHTMLReport() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let r = try ConfgateRunner.run(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf",
+        let r = try await ConfgateRunner.run(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf",
                                         "--lint-only", "--report-dir", directory.path])
         #expect(r.status == 1, "\(r.stderr)")
         let html = try String(contentsOfFile: directory.appendingPathComponent("report.html").path, encoding: .utf8)
@@ -104,7 +104,7 @@ struct ReportCommandTests {
         #expect(html.contains("--lint-only"))
         #expect(!html.contains("s3cret-fixture-pw"))
         // The saved result re-renders to the same page.
-        let again = try ConfgateRunner.run(["report", directory.appendingPathComponent("result.json").path])
+        let again = try await ConfgateRunner.run(["report", directory.appendingPathComponent("result.json").path])
         #expect(again.status == 0)
         #expect(again.stdout == html)
     }

@@ -20,8 +20,8 @@ extension RunVerifyCommandTests {
             process.currentDirectoryURL = ConfgateRunner.packageRoot
             process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
             let out = dir + "/stdout", err = dir + "/stderr"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
             process.standardInput = FileHandle.nullDevice

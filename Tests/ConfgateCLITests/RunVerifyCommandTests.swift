@@ -21,17 +21,17 @@ struct RunVerifyCommandTests {
     /// A short run: 1 s warmup, 2 s measured, no spike, the small template.
     static let short = ["--duration", "2s", "--warmup", "1s", "--spike", "off", "--users", "500"]
 
-    func confgate(_ arguments: [String], environment: [String: String] = [:]) throws -> ConfgateRunner.Result {
-        try ConfgateRunner.run(arguments, environment: Self.environment.merging(environment) { $1 })
+    func confgate(_ arguments: [String], environment: [String: String] = [:]) async throws -> ConfgateRunner.Result {
+        try await ConfgateRunner.run(arguments, environment: Self.environment.merging(environment) { $1 })
     }
 
     /// `verify --quick`, by default with its phases shortened further (1 s warmup, 2 s measured,
     /// a 1 s spike at 3x: flags override --quick's phases).
     func verify(
         _ proposed: String, current: String = "fixtures/current.conf", _ extra: [String] = [], quickPhases: Bool = false
-    ) throws -> ConfgateRunner.Result {
+    ) async throws -> ConfgateRunner.Result {
         let phases = quickPhases ? [] : ["--duration", "2s", "--warmup", "1s", "--spike", "3x for 1s"]
-        return try confgate(["verify", "--current", current, "--proposed", proposed, "--quick", "--users", "500"] + phases + extra)
+        return try await confgate(["verify", "--current", current, "--proposed", proposed, "--quick", "--users", "500"] + phases + extra)
     }
 
     /// The first line of verify's text output without the `[quick] ` label.
@@ -66,10 +66,10 @@ struct RunVerifyCommandTests {
 
     // MARK: confgate run
 
-    @Test func runReportDirWritesTheResultAndItsPage() throws {
-        try withTemporaryDirectory { dir in
+    @Test func runReportDirWritesTheResultAndItsPage() async throws {
+        try await withTemporaryDirectory { dir in
             let reportDir = dir + "/report"
-            let result = try confgate(["run", "--settings", "fixtures/current.conf", "--deploy", "off", "--report-dir", reportDir] + Self.short)
+            let result = try await confgate(["run", "--settings", "fixtures/current.conf", "--deploy", "off", "--report-dir", reportDir] + Self.short)
             expectRan(result)
             expectNoPassword(result, "run --report-dir")
             let json = try jsonObject(atPath: reportDir + "/result.json")
@@ -89,7 +89,7 @@ struct RunVerifyCommandTests {
             #expect(!html.contains(Self.password))
             #expect(!html.lowercased().contains("<script"))
             // The saved result draws the same page again.
-            let again = try confgate(["report", reportDir + "/result.json"])
+            let again = try await confgate(["report", reportDir + "/result.json"])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout == html)
         }
@@ -98,10 +98,10 @@ struct RunVerifyCommandTests {
     /// HikariCP's default start (`pool.start_failure = crash`): the sixth instance's first
     /// connection is refused, its pool does not start and it takes no traffic, so the five
     /// that did serve every login — the server at its limit, refusing the pools' refills.
-    @Test func runOnTheOutageShowsTheInstanceThatDidNotStartAndPeakAtTheLimit() throws {
-        try withTemporaryDirectory { dir in
+    @Test func runOnTheOutageShowsTheInstanceThatDidNotStartAndPeakAtTheLimit() async throws {
+        try await withTemporaryDirectory { dir in
             let output = dir + "/run.json"
-            let result = try confgate(["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--output", output] + Self.short)
+            let result = try await confgate(["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--output", output] + Self.short)
             expectRan(result)
             #expect(result.stdout.contains("fleet       auth-service-6 did not start: its first connection was refused (53300)"), "\(result.stdout)")
             #expect(result.stdout.contains("peak 97/97 usable connections"))
@@ -125,14 +125,14 @@ struct RunVerifyCommandTests {
 
     /// `pool.start_failure = serve` (HikariCP `initializationFailTimeout = -1`): the sixth
     /// instance starts with no connection, takes traffic and fails it with 53300.
-    @Test func runOnTheOutageWithLazyPoolsShowsRefusedLogins() throws {
-        try withTemporaryDirectory { dir in
+    @Test func runOnTheOutageWithLazyPoolsShowsRefusedLogins() async throws {
+        try await withTemporaryDirectory { dir in
             let settings = dir + "/outage-serve.conf"
             let text = try String(contentsOfFile: "fixtures/outage.conf", encoding: .utf8)
                 .replacingOccurrences(of: "[pool]", with: "[pool]\nstart_failure = serve")
             try text.write(toFile: settings, atomically: true, encoding: .utf8)
             let output = dir + "/run.json"
-            let result = try confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
+            let result = try await confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
             expectRan(result)
             #expect(result.stdout.contains("connect_failed 53300"), "\(result.stdout)")
             #expect(!result.stdout.contains("did not start"))
@@ -143,8 +143,8 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func theDeployPhaseRaisesServerConnectionsByMaxSurgeTimesMinIdle() throws {
-        try withTemporaryDirectory { dir in
+    @Test func theDeployPhaseRaisesServerConnectionsByMaxSurgeTimesMinIdle() async throws {
+        try await withTemporaryDirectory { dir in
             // current.conf with two surge instances and room for them: fixed pools of 15.
             let settings = dir + "/surge.conf"
             try fixture("current.conf")
@@ -154,7 +154,7 @@ struct RunVerifyCommandTests {
             let output = dir + "/run.json"
             // 4 s measured: the deploy window (60–80%) is 800 ms, time for the surge pools to
             // open their connections one at a time even on a busy machine.
-            let result = try confgate(["run", "--settings", settings, "--duration", "4s", "--warmup", "1s", "--spike", "off",
+            let result = try await confgate(["run", "--settings", settings, "--duration", "4s", "--warmup", "1s", "--spike", "off",
                                        "--deploy", "on", "--rate", "200/s", "--users", "500", "--output", output])
             expectRan(result)
             let timeline = try #require(try jsonObject(atPath: output)["timeline"] as? [[String: Any]])
@@ -172,8 +172,8 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func aPoolTooSmallForTheRateQueuesAndTimesOut() throws {
-        try withTemporaryDirectory { dir in
+    @Test func aPoolTooSmallForTheRateQueuesAndTimesOut() async throws {
+        try await withTemporaryDirectory { dir in
             // 2 instances × 1 connection at 400 logins/s, waiting at most 100 ms.
             let settings = dir + "/small.conf"
             try fixture("current.conf")
@@ -182,7 +182,7 @@ struct RunVerifyCommandTests {
                 .replacingOccurrences(of: "acquire_timeout = 2s ", with: "acquire_timeout = 100ms ")
                 .write(toFile: settings, atomically: true, encoding: .utf8)
             let output = dir + "/run.json"
-            let result = try confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
+            let result = try await confgate(["run", "--settings", settings, "--deploy", "off", "--output", output] + Self.short)
             expectRan(result)
             #expect(result.stdout.contains("pool_timeout"))
             let json = try jsonObject(atPath: output)
@@ -197,10 +197,10 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func theMeasuredRateMatchesTheTargetWhenTheFleetHasCapacity() throws {
-        try withTemporaryDirectory { dir in
+    @Test func theMeasuredRateMatchesTheTargetWhenTheFleetHasCapacity() async throws {
+        try await withTemporaryDirectory { dir in
             let output = dir + "/run.json"
-            let result = try confgate(["run", "--settings", "fixtures/current.conf", "--rate", "300/s", "--duration", "3s",
+            let result = try await confgate(["run", "--settings", "fixtures/current.conf", "--rate", "300/s", "--duration", "3s",
                                        "--warmup", "1s", "--spike", "off", "--deploy", "off", "--users", "500", "--output", output])
             expectRan(result)
             let json = try jsonObject(atPath: output)
@@ -225,8 +225,8 @@ struct RunVerifyCommandTests {
             process.currentDirectoryURL = ConfgateRunner.packageRoot
             process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
             let out = dir + "/stdout", err = dir + "/stderr"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
             process.standardInput = FileHandle.nullDevice
@@ -262,8 +262,8 @@ struct RunVerifyCommandTests {
 
     // MARK: confgate verify
 
-    @Test func verifyBlocksTheOutageForExhaustionWith53300() throws {
-        let result = try verify("fixtures/outage.conf")
+    @Test func verifyBlocksTheOutageForExhaustionWith53300() async throws {
+        let result = try await verify("fixtures/outage.conf")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(headline(result.stdout).hasPrefix("BLOCKED: exhaustion"), "\(result.stdout)")
         #expect(result.stdout.hasPrefix("[quick] "), "--quick is labelled")
@@ -275,9 +275,9 @@ struct RunVerifyCommandTests {
 
     /// Two short rounds: the outage's first round proves exhaustion (53300 against a clean
     /// current side), so the second does not run; a harmless change runs both.
-    @Test func verifyStopsTheOutageAfterTheRoundThatProvesItAndRunsEveryRoundOtherwise() throws {
+    @Test func verifyStopsTheOutageAfterTheRoundThatProvesItAndRunsEveryRoundOtherwise() async throws {
         let rounds = ["--trials", "2", "--users", "500", "--duration", "2s", "--warmup", "1s", "--spike", "off"]
-        let outage = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--format", "json"] + rounds)
+        let outage = try await confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--format", "json"] + rounds)
         #expect(outage.status == 1, "\(outage.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(outage.stdout.utf8)) as? [String: Any])
         let stopped = result["stoppedEarly"] as? [String: Any]
@@ -306,37 +306,37 @@ struct RunVerifyCommandTests {
             #expect(currentTrials.count == 2)
         }
 
-        let harmless = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/harmless.conf"] + rounds)
+        let harmless = try await confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/harmless.conf"] + rounds)
         expectRan(harmless)
         #expect(!harmless.stdout.contains("blocked after"))
         #expect(harmless.stderr.contains("round 2/2: proposed"))
 
-        let all = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--all-rounds"] + rounds)
+        let all = try await confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--all-rounds"] + rounds)
         #expect(all.status == 1)
         #expect(!all.stdout.contains("blocked after"))
         #expect(all.stderr.contains("round 2/2"))
     }
 
-    @Test func verifyBlocksTheDeployOnlyOverflow() throws {
-        let result = try verify("fixtures/deploy-overflow.conf", ["--format", "markdown"])
+    @Test func verifyBlocksTheDeployOnlyOverflow() async throws {
+        let result = try await verify("fixtures/deploy-overflow.conf", ["--format", "markdown"])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("### ⛔ [quick] BLOCKED: "), "\(result.stdout)")
         #expect(result.stdout.contains("deploy demand"))
         expectNoPassword(result, "verify (markdown)")
     }
 
-    @Test func verifyPassesTheDeployOnlyOverflowWithDeployOff() throws {
-        let result = try verify("fixtures/deploy-overflow.conf", ["--deploy", "off", "--format", "junit"])
+    @Test func verifyPassesTheDeployOnlyOverflowWithDeployOff() async throws {
+        let result = try await verify("fixtures/deploy-overflow.conf", ["--deploy", "off", "--format", "junit"])
         expectPassed(result)
         #expect(result.stdout.contains("<testsuites"))
         if result.status == 0 { #expect(result.stdout.contains("PASS")) }
         expectNoPassword(result, "verify (junit)")
     }
 
-    @Test func verifyPassesTheHarmlessChangeAndItsJSONHoldsTheDocumentedFields() throws {
-        try withTemporaryDirectory { dir in
+    @Test func verifyPassesTheHarmlessChangeAndItsJSONHoldsTheDocumentedFields() async throws {
+        try await withTemporaryDirectory { dir in
             let reports = dir + "/report"
-            let result = try verify("fixtures/harmless.conf", ["--format", "json", "--report-dir", reports])
+            let result = try await verify("fixtures/harmless.conf", ["--format", "json", "--report-dir", reports])
             expectPassed(result)
             expectNoPassword(result, "verify (json)")
 
@@ -375,17 +375,17 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func verifyPassesIdenticalSettings() throws {
-        let result = try verify("fixtures/current.conf")
+    @Test func verifyPassesIdenticalSettings() async throws {
+        let result = try await verify("fixtures/current.conf")
         expectPassed(result)
         #expect(headline(result.stdout).hasPrefix(result.status == 0 ? "PASS" : "INCONCLUSIVE"))
         expectNoPassword(result, "verify (identical)")
     }
 
-    @Test func verifyBlocksTheLatencyRegression() throws {
+    @Test func verifyBlocksTheLatencyRegression() async throws {
         // --quick's own phases (5 s with a 2 s spike at 3x): the queue for the one connection
         // builds up in the spike, and p50 (the percentile a single round judges) grows ×4–×5.
-        let result = try verify("fixtures/latency-regression.conf", quickPhases: true)
+        let result = try await verify("fixtures/latency-regression.conf", quickPhases: true)
         if driverFellBehind(result) {
             // Another job starved this machine (the driver's lag shows it): latency measured
             // then says nothing about the settings, and the product rightly reports exit 3.
@@ -410,7 +410,7 @@ struct RunVerifyCommandTests {
         expectNoPassword(result, "verify (latency)")
     }
 
-    @Test func anInvalidFileIsExitTwoBeforeAnyServerStarts() throws {
+    @Test func anInvalidFileIsExitTwoBeforeAnyServerStarts() async throws {
         let invalid = try FileManager.default.contentsOfDirectory(atPath: ConfgateRunner.packageRoot.path + "/fixtures/invalid")
             .filter { $0.hasSuffix(".conf") }.sorted()
         #expect(!invalid.isEmpty)
@@ -421,14 +421,14 @@ struct RunVerifyCommandTests {
         let environment = ["CONFGATE_SCRATCH_DIR": root]
         for name in invalid {
             // A missing PostgreSQL would be exit 3: exit 2 shows the input was judged first.
-            let result = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/invalid/\(name)",
+            let result = try await confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/invalid/\(name)",
                                        "--quick", "--pg-bindir", "/nonexistent"], environment: environment)
             #expect(result.status == 2, "\(name): \(result.stderr)")
             #expect(result.stderr.contains("fixtures/invalid/\(name):"), "\(name): \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
         for gate in ["bad-boolean.gate", "spike-too-long.gate"] {
-            let result = try confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/current.conf", "--quick",
+            let result = try await confgate(["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/current.conf", "--quick",
                                        "--gate", "fixtures/invalid/\(gate)", "--pg-bindir", "/nonexistent"], environment: environment)
             #expect(result.status == 2, "\(gate): \(result.stderr)")
             #expect(result.stderr.contains("fixtures/invalid/\(gate):"), "\(gate): \(result.stderr)")
@@ -443,12 +443,12 @@ struct RunVerifyCommandTests {
         return String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    @Test func missingPostgreSQLBinariesAreExitThree() throws {
-        let explicit = try verify("fixtures/current.conf", ["--pg-bindir", "/nonexistent"])
+    @Test func missingPostgreSQLBinariesAreExitThree() async throws {
+        let explicit = try await verify("fixtures/current.conf", ["--pg-bindir", "/nonexistent"])
         #expect(explicit.status == 3, "\(explicit.stdout)\n\(explicit.stderr)")
         #expect(headline(explicit.stdout).hasPrefix("INCONCLUSIVE"), "\(explicit.stdout)")
-        try withTemporaryDirectory { empty in
-            let viaEnvironment = try confgate(
+        try await withTemporaryDirectory { empty in
+            let viaEnvironment = try await confgate(
                 ["verify", "--current", "fixtures/current.conf", "--proposed", "fixtures/current.conf", "--quick", "--users", "500"],
                 environment: ["PG_BINDIR": empty])
             #expect(viaEnvironment.status == 3, "\(viaEnvironment.stdout)\n\(viaEnvironment.stderr)")
@@ -456,20 +456,20 @@ struct RunVerifyCommandTests {
         }
     }
 
-    @Test func noOutputFormatShowsThePassword() throws {
+    @Test func noOutputFormatShowsThePassword() async throws {
         // verify's formats on real trials are covered above (text, markdown, junit, json and
         // the report files); diff and lint print the same settings too.
         for format in ["text", "json", "markdown"] {
-            let diff = try confgate(["diff", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--format", format])
+            let diff = try await confgate(["diff", "--current", "fixtures/current.conf", "--proposed", "fixtures/outage.conf", "--format", format])
             #expect(diff.status == 0)
             expectNoPassword(diff, "diff --format \(format)")
         }
         for format in ["text", "json", "github", "sarif"] {
-            let lint = try confgate(["lint", "fixtures/current.conf", "fixtures/outage.conf", "--format", format])
+            let lint = try await confgate(["lint", "fixtures/current.conf", "fixtures/outage.conf", "--format", format])
             expectNoPassword(lint, "lint --format \(format)")
         }
         for format in ["text", "json", "markdown", "junit"] {
-            let lintOnly = try verify("fixtures/outage.conf", ["--lint-only", "--format", format])
+            let lintOnly = try await verify("fixtures/outage.conf", ["--lint-only", "--format", format])
             #expect(lintOnly.status == 1)
             expectNoPassword(lintOnly, "verify --lint-only --format \(format)")
         }
@@ -497,13 +497,6 @@ struct RunVerifyCommandTests {
 
     /// `cg-*` under `/tmp` and `/dev/shm` (where scratch servers go when it is a large
     /// tmpfs): scratch server directories, of this or any other confgate.
-    func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        return try body(dir)
-    }
-
     func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-cli-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -5,16 +5,16 @@ import Testing
 /// conformance harness. It writes the file and exits without starting a server.
 @Suite("confgate run --schedule-out")
 struct ScheduleOutTests {
-    func schedule(_ extra: [String]) throws -> (status: Int32, lines: [String]) {
+    func schedule(_ extra: [String]) async throws -> (status: Int32, lines: [String]) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cg-schedule-\(UUID().uuidString).csv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try ConfgateRunner.run(["run", "--settings", "fixtures/current.conf", "--schedule-out", path] + extra)
+        let result = try await ConfgateRunner.run(["run", "--settings", "fixtures/current.conf", "--schedule-out", path] + extra)
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return (result.status, text.split(separator: "\n").map(String.init))
     }
 
-    @Test func oneLinePerArrivalAfterTheSettingsAndTheHeader() throws {
-        let (status, lines) = try schedule(["--rate", "200/s", "--warmup", "1s", "--duration", "4s", "--spike", "3x for 1s", "--deploy", "off"])
+    @Test func oneLinePerArrivalAfterTheSettingsAndTheHeader() async throws {
+        let (status, lines) = try await schedule(["--rate", "200/s", "--warmup", "1s", "--duration", "4s", "--spike", "3x for 1s", "--deploy", "off"])
         #expect(status == 0)
         let settings = lines.filter { $0.hasPrefix("# ") }
         #expect(settings.first == "# confgate schedule 1")
@@ -33,11 +33,11 @@ struct ScheduleOutTests {
         #expect(Set(arrivals.map { $0[3] }) == ["warmup", "steady", "spike"], "no deploy with --deploy off")
     }
 
-    @Test func theSameFlagsGiveTheSameScheduleAndTheRunStaysHidden() throws {
+    @Test func theSameFlagsGiveTheSameScheduleAndTheRunStaysHidden() async throws {
         let flags = ["--rate", "100/s", "--warmup", "1s", "--duration", "2s", "--spike", "off", "--seed", "7"]
-        let a = try schedule(flags), b = try schedule(flags)
+        let a = try await schedule(flags), b = try await schedule(flags)
         #expect(a.status == 0 && !a.lines.isEmpty && a.lines == b.lines)
-        let help = try ConfgateRunner.run(["run", "--help"])
+        let help = try await ConfgateRunner.run(["run", "--help"])
         #expect(!help.stdout.contains("schedule-out"))
     }
 }

@@ -5,39 +5,39 @@ import Testing
 /// and a fleet map), as a user runs them, and the outage replayed as a git change.
 @Suite("CLI: settings read from a service's own files")
 struct ServiceSourcesCommandTests {
-    @Test func lintReadsTheFleetMapAndPointsIntoTheYAML() throws {
-        let r = try ConfgateRunner.run(["lint", "--format", "github", "fixtures/service/confgate.conf"])
+    @Test func lintReadsTheFleetMapAndPointsIntoTheYAML() async throws {
+        let r = try await ConfgateRunner.run(["lint", "--format", "github", "fixtures/service/confgate.conf"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("::warning file=fixtures/service/src/main/resources/application.yml,line=29,col=7,title=CG103"))
     }
 
-    @Test func lintReadsASpringFileDirectly() throws {
-        let r = try ConfgateRunner.run(["lint", "fixtures/service/src/main/resources/application.yml", "--profile", "prod"])
+    @Test func lintReadsASpringFileDirectly() async throws {
+        let r = try await ConfgateRunner.run(["lint", "fixtures/service/src/main/resources/application.yml", "--profile", "prod"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("fixtures/service/src/main/resources/application.yml:14:7: warning[CG105]"))
     }
 
-    @Test func envFlagFeedsPlaceholdersAndWins() throws {
-        let r = try ConfgateRunner.run(["diff", "--current", "fixtures/service/confgate.conf", "--proposed", "fixtures/service/confgate.conf",
+    @Test func envFlagFeedsPlaceholdersAndWins() async throws {
+        let r = try await ConfgateRunner.run(["diff", "--current", "fixtures/service/confgate.conf", "--proposed", "fixtures/service/confgate.conf",
                                         "--env", "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE=40"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("proposed: steady demand 240 (6 instances × max_size 40)"))
     }
 
-    @Test func badValueInTheServiceFileIsExitTwoAtItsLine() throws {
+    @Test func badValueInTheServiceFileIsExitTwoAtItsLine() async throws {
         let directory = try TemporaryRepository.copyOfServiceFixture()
         defer { directory.remove() }
         try directory.replace("maximum-pool-size: 15 ", with: "maximum-pool-size: ten ", in: "src/main/resources/application.yml")
-        let r = try ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
+        let r = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
         #expect(r.status == 2)
         #expect(r.stderr.contains("src/main/resources/application.yml:29:26: error: `maximum-pool-size` expects a whole number, got `ten`"))
     }
 
-    @Test func unrenderedHelmTemplateIsExitTwo() throws {
+    @Test func unrenderedHelmTemplateIsExitTwo() async throws {
         let directory = try TemporaryRepository.copyOfServiceFixture()
         defer { directory.remove() }
         try directory.replace("replicas: 4", with: "replicas: {{ .Values.replicaCount }}", in: "deploy/auth-service.yaml")
-        let r = try ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
+        let r = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: directory.url)
         #expect(r.status == 2)
         #expect(r.stderr.contains("deploy/auth-service.yaml:9:13: error: deploy/auth-service.yaml is an unrendered Helm template"))
         #expect(r.stderr.contains("helm template"))
@@ -46,7 +46,7 @@ struct ServiceSourcesCommandTests {
     /// The outage as a pull request: a base commit, then a commit on a branch that raises the
     /// prod pool in application.yml from 15 to 20. `verify` with no --current compares with the
     /// merge base, runs both sides, and blocks with the finding on the YAML line.
-    @Test func verifyBlocksTheOutageAsAGitChange() throws {
+    @Test func verifyBlocksTheOutageAsAGitChange() async throws {
         let repo = try TemporaryRepository.copyOfServiceFixture()
         defer { repo.remove() }
         try repo.git("init", "-q", "-b", "main")
@@ -57,12 +57,12 @@ struct ServiceSourcesCommandTests {
         try repo.replace("maximum-pool-size: 15 ", with: "maximum-pool-size: 20 ", in: "src/main/resources/application.yml")
         try repo.git("commit", "-q", "-am", "more connections, fewer pool timeouts")
 
-        let diff = try ConfgateRunner.run(["diff", "--against", "main", "--proposed", "confgate.conf"], directory: repo.url)
+        let diff = try await ConfgateRunner.run(["diff", "--against", "main", "--proposed", "confgate.conf"], directory: repo.url)
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("pool.max_size   15 → 20"))
         #expect(diff.stdout.contains("at src/main/resources/application.yml:29:26"))
 
-        let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--quick"], directory: repo.url)
+        let r = try await ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--quick"], directory: repo.url)
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("[quick] BLOCKED: exhaustion"))
         #expect(r.stdout.contains("auth-service-6 did not start: its first connection was refused (53300)"), "\(r.stdout)")
@@ -71,10 +71,10 @@ struct ServiceSourcesCommandTests {
         #expect(r.stderr.contains("confgate: comparing with the merge base with main"))
     }
 
-    @Test func verifyOutsideGitWithoutCurrentIsExitTwo() throws {
+    @Test func verifyOutsideGitWithoutCurrentIsExitTwo() async throws {
         let directory = try TemporaryRepository.copyOfServiceFixture()
         defer { directory.remove() }
-        let r = try ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--lint-only"],
+        let r = try await ConfgateRunner.run(["verify", "--proposed", "confgate.conf", "--lint-only"],
                                        environment: ["GIT_CEILING_DIRECTORIES": directory.url.deletingLastPathComponent().path],
                                        directory: directory.url)
         #expect(r.status == 2)
@@ -116,11 +116,11 @@ struct TemporaryRepository {
 
 @Suite("CLI: confgate init")
 struct InitCommandTests {
-    @Test func initWritesAMapThatLintJudgesAsTheHandWrittenOne() throws {
+    @Test func initWritesAMapThatLintJudgesAsTheHandWrittenOne() async throws {
         let repo = try TemporaryRepository.copyOfServiceFixture()
         defer { repo.remove() }
         try FileManager.default.removeItem(at: repo.url.appendingPathComponent("confgate.conf"))
-        let written = try ConfgateRunner.run(["init"], directory: repo.url)
+        let written = try await ConfgateRunner.run(["init"], directory: repo.url)
         #expect(written.status == 0)
         let map = try String(contentsOf: repo.url.appendingPathComponent("confgate.conf"), encoding: .utf8)
         #expect(map.contains("[pool]\nsource = \"spring:src/main/resources/application.yml\""))
@@ -129,36 +129,36 @@ struct InitCommandTests {
         #expect(map.contains("#   max_size = 15    ← src/main/resources/application.yml:29:26"))
         #expect(map.contains("#   instances = 6    ← deploy/auth-service.yaml:60:16"))
 
-        let lint = try ConfgateRunner.run(["lint", "confgate.conf"], directory: repo.url)
+        let lint = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: repo.url)
         #expect(lint.status == 0)
         #expect(lint.stdout.contains("src/main/resources/application.yml:29:7: warning[CG103]: deploy demand (6 + 0) × 15 = 90"))
 
-        let again = try ConfgateRunner.run(["init"], directory: repo.url)
+        let again = try await ConfgateRunner.run(["init"], directory: repo.url)
         #expect(again.status == 2)
         #expect(again.stderr.contains("--force"))
     }
 
-    @Test func initOnAComposeLayoutReadsTheFleetTheServerAndTheEnvironment() throws {
+    @Test func initOnAComposeLayoutReadsTheFleetTheServerAndTheEnvironment() async throws {
         let layout = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-compose-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: layout) }
         try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/sources/compose/compose.yaml"),
                                          to: layout.appendingPathComponent("compose.yaml"))
-        let written = try ConfgateRunner.run(["init"], directory: layout)
+        let written = try await ConfgateRunner.run(["init"], directory: layout)
         #expect(written.status == 0, "\(written.stderr)")
         #expect(written.stdout.contains("[fleet]\nsource = \"compose:compose.yaml\""))
         #expect(written.stdout.contains("[server]\nsource = \"compose:compose.yaml\""))
         #expect(written.stdout.contains("#   max_size = 20    ← compose.yaml:19:49"))
-        let lint = try ConfgateRunner.run(["lint", "confgate.conf"], directory: layout)
+        let lint = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: layout)
         #expect(lint.status == 0)
         #expect(lint.stdout.contains("0 errors"))
     }
 
-    @Test func initOnAHelmChartReadsValuesAndSkipsTemplates() throws {
+    @Test func initOnAHelmChartReadsValuesAndSkipsTemplates() async throws {
         let chart = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-chart-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/sources/helm/orders-api"), to: chart)
         defer { try? FileManager.default.removeItem(at: chart) }
-        let r = try ConfgateRunner.run(["init", "--dry-run"], directory: chart)
+        let r = try await ConfgateRunner.run(["init", "--dry-run"], directory: chart)
         #expect(r.status == 0)
         #expect(r.stdout.contains("[fleet]\nsource = \"kubernetes:values.yaml\""))
         #expect(r.stderr.contains("unrendered Helm templates, not read: templates/"))
