@@ -138,6 +138,29 @@ extension VerdictJudgeTests {
     }
 }
 
+extension VerdictJudgeTests {
+    /// Pool timeouts with no sign of the limit, in a set of trials where the driver fell
+    /// behind, are the machine's as likely as the change's: reported, inconclusive, never a
+    /// block (CI saw a harmless change through PgBouncer time 141 logins out on a starved
+    /// machine). Refusals still block whatever the machine did.
+    @Test func timeoutsFromATrialThatDidNotRunCleanlyDoNotBlockButRefusalsDo() {
+        let derived = Derived(settings())
+        let current = VerdictJudge.Side(derived: derived, runs: [run()])
+        let timedOut = VerdictJudge.Side(derived: derived, runs: [run(failures: [Outcome(.poolTimeout): 141])])
+        let fellBehind = ["round 1: the load driver fell behind its schedule (lag p99 154 ms)"]
+        #expect(judge.judge(current: current, proposed: timedOut).decision == .blocked)
+        let distorted = judge.judge(current: current, proposed: timedOut, failedTrials: fellBehind)
+        #expect(distorted.decision == .inconclusive)
+        #expect(distorted.exitCode == 3)
+        #expect(!distorted.reasons.contains { $0.kind == .exhaustion })
+        #expect(distorted.warnings.contains { $0.kind == .exhaustion && $0.message.contains("141 logins failed") && $0.message.contains("not judged") })
+        let refused = VerdictJudge.Side(derived: derived, runs: [run(failures: [Outcome(.connectFailed, sqlState: "53300"): 40], peak: 92)])
+        let blocked = judge.judge(current: current, proposed: refused, failedTrials: fellBehind)
+        #expect(blocked.decision == .blocked)
+        #expect(blocked.reasons.contains { $0.kind == .exhaustion && !$0.message.contains("not judged") })
+    }
+}
+
 @Suite struct FailureRecurrenceTests {
     let judge = VerdictJudge(gate: .init(), deployRan: false)
     let derived = Derived(Settings(pool: .init(maxSize: 15), fleet: .init(instances: 6)))

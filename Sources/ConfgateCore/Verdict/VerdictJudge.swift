@@ -40,8 +40,15 @@ public struct VerdictJudge: Sendable {
         var warnings: [Verdict.Reason] = []
         var latency: [LatencyComparison] = []
 
-        if let proposed, let reason = exhaustion(proposed) {
-            reasons.append(reason)
+        if let proposed {
+            if let reason = exhaustion(proposed, timeoutsDecide: failedTrials.isEmpty) {
+                reasons.append(reason)
+            } else if var reason = exhaustion(proposed) {
+                // Timeouts alone, in trials that did not run cleanly: a starved machine times
+                // logins out too, so they are reported but cannot block (at best inconclusive).
+                reason.message += " (not judged: a trial did not run cleanly)"
+                warnings.append(reason)
+            }
         }
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
             latency = compareLatency(current, proposed)
@@ -100,8 +107,10 @@ public struct VerdictJudge: Sendable {
     /// Failed logins alone (pool or request timeouts, with no sign of the server's limit)
     /// can also come from a machine that stalled for a moment, so across several rounds they
     /// must recur in most of them; the server's limit (53300, or the peak at usable) is
-    /// evidence in any single round.
-    func exhaustion(_ side: Side) -> Verdict.Reason? {
+    /// evidence in any single round. With `timeoutsDecide` false (a trial did not run cleanly)
+    /// only the limit's evidence counts: refusals, the peak at usable, an instance that did
+    /// not start.
+    func exhaustion(_ side: Side, timeoutsDecide: Bool = true) -> Verdict.Reason? {
         let worst = side.runs.map(\.failures).max() ?? 0
         let peak = side.runs.map(\.peakServerConnections).max() ?? 0
         let refused = side.runs.reduce(0) { $0 + ($1.connectFailures["53300"] ?? 0) }
@@ -114,7 +123,7 @@ public struct VerdictJudge: Sendable {
         }
         let failingRounds = side.runs.filter { $0.failures > gate.maxFailedLogins }.count
         let failuresRecur = side.runs.count <= 1 ? failingRounds > 0 : failingRounds * 2 > side.runs.count
-        let failuresBlock = worst > gate.maxFailedLogins && (atLimit || limitFailures || failuresRecur)
+        let failuresBlock = worst > gate.maxFailedLogins && (atLimit || limitFailures || (failuresRecur && timeoutsDecide))
         // An instance that could not start is as sure a sign as a refusal: its pool was refused.
         var notStarted: [InstanceStartFailure] = []
         for failure in side.runs.flatMap({ $0.instancesNotStarted ?? [] }) where !notStarted.contains(failure) {
