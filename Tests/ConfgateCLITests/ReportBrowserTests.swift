@@ -66,6 +66,92 @@ struct ReportBrowserTests {
     }
 }
 
+extension ReportBrowserTests {
+    /// The policy the issue names, as a `<meta>` the test adds to a copy of the page: under
+    /// it every request of any kind (image, font, stylesheet, script, fetch) is refused and
+    /// logged on the console, so a page that makes none logs only the one thing the policy
+    /// blocks on purpose, the inline layout stylesheet.
+    static let strictPolicy = "default-src 'none'; style-src 'self'; img-src 'self'"
+
+    /// The page at `html` with `insert` right after `<head>`, written beside it as `name`.
+    private func variant(of html: URL, _ name: String, inserting insert: String) throws -> URL {
+        let page = try String(contentsOf: html, encoding: .utf8)
+        let copy = html.deletingLastPathComponent().appendingPathComponent(name)
+        try page.replacingOccurrences(of: "<head>\n", with: "<head>\n\(insert)\n").write(to: copy, atomically: true, encoding: .utf8)
+        return copy
+    }
+
+    /// The console messages Chromium logged (`…:INFO:CONSOLE:…] "message", source: …`).
+    private func consoleMessages(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
+    }
+
+    @Test func underAStrictPolicyThePageRequestsNothingAndStillReads() async throws {
+        let chromium = try #require(Browser.path, "chromium is missing in CI: .ci/run installs it")
+        let (directory, html) = try await report()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = "<meta http-equiv=\"Content-Security-Policy\" content=\"\(Self.strictPolicy)\">"
+        let strict = try variant(of: html, "strict.html", inserting: policy)
+        // JavaScript off needs no run of its own: the page has no script (the safety tests and
+        // the DOM check below hold that), and Chromium's --dump-dom serialises through script.
+        let logged = ["--enable-logging=stderr", "--v=0", "--dump-dom"]
+        let r = try await Browser.run(chromium, logged + [strict.absoluteString], profile: directory)
+        #expect(r.status == 0, "\(r.stderr)")
+        let messages = consoleMessages(r.stderr)
+        // The layout stylesheet is refused (inline), and nothing else is: no request was tried.
+        #expect(messages.contains { $0.contains("Applying inline style violates") }, "the policy did not apply: \(messages)")
+        #expect(messages.allSatisfy { $0.contains("Applying inline style violates") }, "\(messages)")
+        // Without its stylesheet, the verdict and the charts are all there; and no script.
+        #expect(r.stdout.contains("id=\"verdict-sentence\""))
+        #expect(!r.stdout.contains("<script"))
+        #expect(r.stdout.contains("steady demand 120 &gt; usable 97"))
+        for chart in ["chart-connections", "chart-logins-proposed", "chart-latency", "chart-latency-judgement", "chart-budget"] {
+            #expect(r.stdout.contains("<svg id=\"\(chart)\""), "\(chart) missing")
+        }
+        // The detector itself: the same policy on a page that does load an image logs it.
+        let control = try variant(of: html, "control.html", inserting: policy + "\n<img src=\"http://example.invalid/x.png\" alt=\"\">")
+        let c = try await Browser.run(chromium, logged + [control.absoluteString], profile: directory)
+        #expect(consoleMessages(c.stderr).contains { $0.contains("example.invalid") }, "a request under the policy went unseen: \(c.stderr)")
+    }
+
+    @Test func anOrdinaryLoadLogsNothingOnTheConsole() async throws {
+        let chromium = try #require(Browser.path, "chromium is missing in CI: .ci/run installs it")
+        let (directory, html) = try await report()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let r = try await Browser.run(chromium, ["--enable-logging=stderr", "--v=0", "--dump-dom", html.absoluteString], profile: directory)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("id=\"verdict-sentence\""))
+        #expect(consoleMessages(r.stderr).isEmpty, "\(consoleMessages(r.stderr))")
+    }
+
+    /// Light and dark colour schemes: with the system in dark mode the page turns dark and the
+    /// charts' black text and axes turn light (its stylesheet overrides their presentation
+    /// attributes). Read through a measuring script the test adds to a copy; the page has none.
+    @Test func inDarkModeThePageAndItsChartsTurnDark() async throws {
+        let chromium = try #require(Browser.path, "chromium is missing in CI: .ci/run installs it")
+        let (directory, html) = try await report()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let measure = """
+            <script>document.addEventListener("DOMContentLoaded", () => { const b = document.body, \
+            t = document.querySelector('svg text[fill="#000000"]'), a = document.querySelector('svg [stroke="#000000"]'); \
+            b.setAttribute("data-bg", getComputedStyle(b).backgroundColor); b.setAttribute("data-color", getComputedStyle(b).color); \
+            b.setAttribute("data-text", getComputedStyle(t).fill); b.setAttribute("data-axis", getComputedStyle(a).stroke); });</script>
+            """
+        let measured = try variant(of: html, "measured.html", inserting: measure)
+        func look(_ flags: [String]) async throws -> String {
+            let r = try await Browser.run(chromium, flags + ["--dump-dom", measured.absoluteString], profile: directory)
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout.components(separatedBy: "<body").dropFirst().first?.components(separatedBy: ">").first ?? ""
+        }
+        let light = try await look([])
+        #expect(light.contains("data-bg=\"rgba(0, 0, 0, 0)\"") && light.contains("data-text=\"rgb(0, 0, 0)\""), "\(light)")
+        let dark = try await look(["--force-dark-mode"])
+        #expect(dark.contains("data-bg=\"rgb(18, 18, 18)\""), "\(dark)")
+        #expect(dark.contains("data-color=\"rgb(232, 232, 232)\""), "\(dark)")
+        #expect(dark.contains("data-text=\"rgb(232, 232, 232)\"") && dark.contains("data-axis=\"rgb(232, 232, 232)\""), "\(dark)")
+    }
+}
+
 /// Finding and running headless Chromium.
 enum Browser {
     /// `chromium` on `PATH` (Debian's package); `CHROMIUM`, when set, names the browser

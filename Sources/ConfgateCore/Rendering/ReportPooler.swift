@@ -69,12 +69,19 @@ enum ReportPooler {
             if let refusals = refusals(side.run.summary) {
                 out += "<p><strong>\(HTML.escape(timelines.single ? refusals : side.name.capitalized + ": " + refusals))</strong></p>\n"
             }
-            let rows = side.samples.map { at, s in
-                [String(format: "%.1f", at), "\(s.clientActive)", "\(s.clientWaiting)", "\(s.serverActive)", "\(s.serverIdle)",
-                 "\(s.serverLogin)", String(format: "%.1f", Double(s.maxWait) / 1000)]
+            // One row per 100 ms; on a long run one per bucket, each column its peak.
+            let step = ReportTimelines.tableStep(side.samples.count)
+            let buckets = Dictionary(grouping: side.samples) { ReportTimelines.bucketEnd(Int64(($0.at * 1000).rounded()), step: step) }
+            let rows = buckets.keys.sorted().map { end in
+                let inBucket = (buckets[end] ?? []).map(\.sample)
+                func peak(_ value: (PoolerSample) -> Int) -> Int { inBucket.map(value).max() ?? 0 }
+                return [String(format: "%.1f", Double(end) / 1000), "\(peak(\.clientActive))", "\(peak(\.clientWaiting))", "\(peak(\.serverActive))",
+                        "\(peak(\.serverIdle))", "\(peak(\.serverLogin))", String(format: "%.1f", Double(inBucket.map(\.maxWait).max() ?? 0) / 1000)]
             }
-            out += HTML.dataTable(timelines.single ? "Data: pooler per 100 ms" : "Data: \(side.name) pooler per 100 ms",
-                                  ["time (s)", "clients active", "clients waiting", "server active", "server idle", "server opening", "longest wait (ms)"], rows)
+            let per = step == 100 ? "per 100 ms" : "peaks per \(ReportTimelines.stepText(step))"
+            out += HTML.dataTable(timelines.single ? "Data: pooler \(per)" : "Data: \(side.name) pooler \(per)",
+                                  ["time (s)", "clients active", "clients waiting", "server active", "server idle", "server opening", "longest wait (ms)"], rows,
+                                  note: step == 100 ? nil : ReportTimelines.bucketNote(step, "the highest of its 100 ms samples in each column"))
         }
         return out
     }

@@ -62,6 +62,28 @@ struct ReportTimelines {
         ]
     }
 
+    /// The most rows a data table holds: a round of up to 60 s keeps one row per 100 ms; a
+    /// longer run's table has one row per bucket of several intervals (its peak, or its sum),
+    /// so a 10-minute run's page stays small and no peak goes missing.
+    static let maxTableRows = 600
+
+    /// A table's row width in ms for a timeline of `count` 100 ms points.
+    static func tableStep(_ count: Int) -> Int {
+        100 * max(1, Int((Double(count) / Double(maxTableRows)).rounded(.up)))
+    }
+
+    /// The end (ms) of the `step`-wide bucket holding the interval that ends at `at`.
+    static func bucketEnd(_ at: Int64, step: Int) -> Int64 { (at + Int64(step) - 1) / Int64(step) * Int64(step) }
+
+    /// `1 s`, `1.5 s`.
+    static func stepText(_ step: Int) -> String {
+        step % 1000 == 0 ? "\(step / 1000) s" : String(format: "%.1f s", Double(step) / 1000)
+    }
+
+    static func bucketNote(_ step: Int, _ what: String) -> String {
+        "A long timeline: each row covers \(stepText(step)) (\(step / 100) samples), with \(what); the chart draws every sample's extremes."
+    }
+
     /// Seconds from the trial's start, for a point's interval end.
     static func seconds(_ point: TimelinePoint) -> Double { Double(point.at) / 1000 }
 
@@ -110,14 +132,17 @@ struct ReportTimelines {
             },
             thresholds: thresholds, bands: sharedBands, xMax: timeEnd)
         var out = "<figure>\n" + chart.render() + "\n</figure>\n"
-        // The data, one row per 100 ms, both sides side by side.
-        let byAt = sides.map { _, run, _ in Dictionary(run.timeline.map { ($0.at, $0) }, uniquingKeysWith: { a, _ in a }) }
-        let times = Set(sides.flatMap { $0.1.timeline.map(\.at) }).sorted()
-        let rows = times.map { at in
-            [String(format: "%.1f", Double(at) / 1000), byAt.lazy.compactMap { $0[at]?.phase.rawValue }.first ?? ""]
-                + byAt.map { $0[at].map { "\($0.serverConnections)" } ?? "" }
+        // The data, one row per 100 ms (per bucket, with its peak, on a long run), both sides side by side.
+        let step = Self.tableStep(sides.map(\.1.timeline.count).max() ?? 0)
+        let byBucket = sides.map { _, run, _ in Dictionary(grouping: run.timeline) { Self.bucketEnd($0.at, step: step) } }
+        let ends = Set(byBucket.flatMap(\.keys)).sorted()
+        let rows = ends.map { end in
+            [String(format: "%.1f", Double(end) / 1000), byBucket.lazy.compactMap { $0[end]?.last?.phase.rawValue }.first ?? ""]
+                + byBucket.map { $0[end].map { "\($0.map(\.serverConnections).max() ?? 0)" } ?? "" }
         }
-        out += HTML.dataTable("Data: connections per 100 ms", ["time (s)", "phase"] + sides.map { "\($0.0) connections" }, rows)
+        let what = step == 100 ? "connections per 100 ms" : "peak connections per \(Self.stepText(step))"
+        out += HTML.dataTable("Data: \(what)", ["time (s)", "phase"] + sides.map { "\($0.0) connections" }, rows,
+                              note: step == 100 ? nil : Self.bucketNote(step, "the highest of its 100 ms samples"))
         return out
     }
 
@@ -143,10 +168,16 @@ struct ReportTimelines {
             if let firstFailure = failures.min(by: { $0.firstAt < $1.firstAt }) {
                 out += "<p>\(HTML.escape(single ? "The first" : name.capitalized + ": the first")) login that failed (\(HTML.escape(firstFailure.outcome.description))) had been scheduled \(String(format: "%.1f", Double(firstFailure.firstAt) / 1e6)) s into the trial; the chart counts each login in the 100 ms in which it completed, so a login that waited shows up later.</p>\n"
             }
-            let rows = run.timeline.map { point in
-                [String(format: "%.1f", Self.seconds(point)), point.phase.rawValue] + keys.map { "\(point.outcomes[$0] ?? 0)" }
+            let step = Self.tableStep(run.timeline.count)
+            let buckets = Dictionary(grouping: run.timeline) { Self.bucketEnd($0.at, step: step) }
+            let rows = buckets.keys.sorted().map { end in
+                let points = buckets[end] ?? []
+                return [String(format: "%.1f", Double(end) / 1000), points.last?.phase.rawValue ?? ""]
+                    + keys.map { key in "\(points.reduce(0) { $0 + ($1.outcomes[key] ?? 0) })" }
             }
-            out += HTML.dataTable(single ? "Data: logins per 100 ms" : "Data: \(name) logins per 100 ms", ["time (s)", "phase"] + keys.map(\.description), rows)
+            let per = step == 100 ? "per 100 ms" : "per \(Self.stepText(step))"
+            out += HTML.dataTable(single ? "Data: logins \(per)" : "Data: \(name) logins \(per)", ["time (s)", "phase"] + keys.map(\.description), rows,
+                                  note: step == 100 ? nil : Self.bucketNote(step, "the sum of its 100 ms intervals"))
         }
         return out
     }

@@ -68,6 +68,7 @@ public struct VerifyHTMLRenderer: Sendable {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
             <title>\(HTML.escape(title))</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 960px; padding: 0 16px 32px; color: #111; line-height: 1.4; }
@@ -79,6 +80,21 @@ public struct VerifyHTMLRenderer: Sendable {
             figure { margin: 12px 0; }
             pre { white-space: pre-wrap; background: #f3f3f3; padding: 8px; }
             @media print { details { display: block; } }
+            @media (prefers-color-scheme: dark) {
+            body { background: #121212; color: #e8e8e8; }
+            .banner, pre { background: #1e1e1e; }
+            th, td { border-color: #555; }
+            svg [fill="#FFFFFF"] { fill: #121212; }
+            svg [fill="#000000"], svg [fill="#333333"] { fill: #e8e8e8; }
+            svg [stroke="#000000"] { stroke: #e8e8e8; }
+            svg [stroke="#DDDDDD"] { stroke: #3a3a3a; }
+            svg [fill="#F2F2F2"] { fill: #262626; }
+            svg [fill="#DADADA"] { fill: #333333; }
+            svg [fill="#FCE9C8"] { fill: #3d3222; }
+            svg [stroke="#FFFFFF"] { stroke: #121212; }
+            svg [fill="#0072B2"] { fill: #3a9ee0; }
+            svg [stroke="#0072B2"] { stroke: #3a9ee0; }
+            }
             </style>
             </head>
             <body>

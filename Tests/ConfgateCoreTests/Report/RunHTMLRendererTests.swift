@@ -78,3 +78,43 @@ struct RunHTMLRendererTests {
         #expect(throws: ConfgateError.self) { try ReportInput.read(try JSONSerialization.data(withJSONObject: future), name: "future.json") }
     }
 }
+
+/// A 10-minute run's page (issue #13: ≤ 400 KB): its data tables hold one row per bucket of
+/// 100 ms intervals, the bucket's peak or sum, so a one-sample spike to the limit stays in
+/// the table as it does in the chart. Prints the size for the benchmark notes.
+@Suite("HTML report of a long run")
+struct LongRunReportTests {
+    /// The outage round's timeline repeated to `seconds`, with one 100 ms spike to 97.
+    static func longRun(seconds: Int) throws -> RunResult {
+        var run = try RunHTMLRendererTests.outageRun()
+        let base = run.timeline.filter { $0.at > 0 }
+        let count = seconds * 10
+        run.timeline = (0..<count).map { i in
+            var point = base[i % base.count]
+            point.at = Int64(i + 1) * 100
+            point.serverConnections = i == count / 2 ? 97 : min(point.serverConnections, 60)
+            return point
+        }
+        run.load.duration = .seconds(Int64(seconds))
+        return run
+    }
+
+    @Test func tenMinutesFitTheBudgetAndKeepTheSpike() throws {
+        let run = try Self.longRun(seconds: 600)
+        let html = RunHTMLRenderer().render(run)
+        print("10-minute run report: \(html.utf8.count / 1024) KB (\(run.timeline.count) samples)")
+        #expect(html.utf8.count <= 400 * 1024)
+        // 6,000 samples → one row per second in each table.
+        let table = try #require(html.components(separatedBy: "<summary>Data: peak connections per 1 s</summary>").dropFirst().first?
+            .components(separatedBy: "</details>").first)
+        let rows = table.components(separatedBy: "<tr>").count - 2  // minus the text before and the header
+        #expect(rows == 600)
+        #expect(table.contains("<td align=\"right\">97</td>"), "the one-sample spike is the peak of its second")
+        #expect(html.contains("<summary>Data: logins per 1 s</summary>"))
+    }
+
+    @Test func aMinuteKeepsEveryInterval() throws {
+        let html = RunHTMLRenderer().render(try Self.longRun(seconds: 60))
+        #expect(html.contains("<summary>Data: connections per 100 ms</summary>"))
+    }
+}
