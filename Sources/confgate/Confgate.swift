@@ -9,6 +9,7 @@ struct Confgate: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 pass, 1 blocked, 2 bad input (file or flag), 3 inconclusive (environment failed).
             """,
+        version: ConfgateVersion.current,
         subcommands: [VerifyCommand.self, CanaryCommand.self, TuneCommand.self, ReportCommand.self, DiffCommand.self, LintCommand.self, InitCommand.self, RunCommand.self, PostgresCommand.self, BenchLoginCommand.self, BenchPoolerCommand.self]
     )
 

@@ -43,8 +43,8 @@ struct InitCommand: AsyncParsableCommand {
         }
         // Read the draft back from the directory, so the map shows the values as lint will read them.
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         let plain = draft.render()
         let settings = try SettingsFile.parse(plain, file: output, sources: sources.options())
         let text = draft.render(settings: settings)

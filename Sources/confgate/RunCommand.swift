@@ -73,7 +73,8 @@ struct RunCommand: AsyncParsableCommand {
         var endpoint: MetricsEndpoint?
         if let listen { endpoint = try await Self.serve(metrics, at: listen, runner: &runner) }
         let progress = Progress(label: "run", totalSeconds: gateSettings.load.warmup.seconds + gateSettings.load.duration.seconds, usable: usable)
-        let result: RunResult
+        let started = Provenance.here()
+        var result: RunResult
         do {
             result = try await Interruption.cancellable { [runner, concurrency] in
                 try await runner.run(parsed, load: gateSettings.load, concurrency: concurrency,
@@ -88,6 +89,11 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         progress.finish()
+        // The trial's own (its PostgreSQL and PgBouncer), with this process's around it.
+        let trial = result.provenance
+        result.provenance = started
+        result.provenance?.postgres = trial?.postgres
+        result.provenance?.pgbouncer = trial?.pgbouncer
         Terminal.write(RunText.render(result))
         if let output {
             try JSONOutput.write(result, to: output)

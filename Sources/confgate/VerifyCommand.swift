@@ -83,9 +83,11 @@ struct VerifyCommand: AsyncParsableCommand {
         let events = VerifyPipeline.Events(
             progress: { side, round, point, elapsed in progress.update(point, elapsed, label: "round \(round) \(side.rawValue)") },
             log: { progress.finish(); Terminal.writeError("confgate: \($0)\n") })
-        let result = try await Interruption.cancellable {
+        let started = Provenance.here()
+        var result = try await Interruption.cancellable {
             try await VerifyPipeline.run(verifyInput, executor: executor, events: events, interrupted: { Interruption.wasSignalled })
         }
+        result.provenance = started
         progress.finish()
         if Interruption.wasSignalled {
             Terminal.writeError("confgate: interrupted; the verdict below covers what ran and cannot pass\n")

@@ -13,6 +13,9 @@ public struct RunResult: Hashable, Sendable, Codable {
     public var timeline: [TimelinePoint]
     /// Latency of measured logins (warmup excluded), from scheduled start to completion.
     public var latency: HistogramBuckets
+    /// The PostgreSQL (and PgBouncer) that ran it; for `confgate run`, also confgate's
+    /// version, the command and the machine. Absent in results saved before it existed.
+    public var provenance: Provenance?
 
     public init(settings: Settings, load: GateSettings.Load, summary: RunSummary, timeline: [TimelinePoint], latency: HistogramBuckets) {
         self.settings = settings

@@ -55,13 +55,41 @@ enum ReportProvenance {
         rows += [
             ["gate", "max_failed_logins \(g.maxFailedLogins), latency_tolerance \(ReportChecks.percent(g.latencyTolerance)), confidence \(ReportChecks.percent(g.confidence)), max_utilization \(ReportChecks.percent(g.maxUtilization))"],
             ["result schema", "confgate verify result, schema version \(r.schemaVersion)"],
-            ["not recorded", "confgate version, PostgreSQL version and machine are not in this result's schema"],
         ]
+        rows += origin(r.provenance, runs: r.current.runs + r.proposed.runs)
         var out = HTML.table(["", "value"], rows)
         out += "<p>To run it again (from the directory it ran in; the gate values above need a gate file when they are not the defaults):</p>\n"
         out += "<pre><code>\(HTML.escape(command(r)))</code></pre>\n"
         out += "<p>To draw this page again from the saved result: <code>confgate report result.json -o report.html</code></p>\n"
         return out
+    }
+
+    /// Where it ran: confgate's version, the command as typed, the machine, and the
+    /// PostgreSQL and PgBouncer of its trials — or that a result saved before confgate
+    /// recorded them does not say.
+    static func origin(_ p: Provenance?, runs: [RunResult]) -> [[String]] {
+        var rows: [[String]] = []
+        let unrecorded = "not recorded (a result saved before confgate \(ConfgateVersion.current))"
+        rows.append(["confgate", p?.confgate ?? unrecorded])
+        if let command = p?.command {
+            rows.append(["command as typed", command.map(shellQuoted).joined(separator: " ")])
+        }
+        if let p, p.cores != nil || p.system != nil {
+            let parts = [p.cores.map { "\($0) cores" }, p.loadAverage.map { "load \(String(format: "%.2f", $0)) at the start" }, p.system]
+            rows.append(["machine", parts.compactMap { $0 }.joined(separator: ", ")])
+        } else {
+            rows.append(["machine", unrecorded])
+        }
+        func distinct(_ values: [String?]) -> String? {
+            var seen: [String] = []
+            for case let v? in values where !seen.contains(v) { seen.append(v) }
+            return seen.isEmpty ? nil : seen.joined(separator: "; ")
+        }
+        rows.append(["PostgreSQL", distinct(runs.map { $0.provenance?.postgres } + [p?.postgres]) ?? (runs.isEmpty ? "no trial ran" : unrecorded)])
+        if let bouncer = distinct(runs.map { $0.provenance?.pgbouncer } + [p?.pgbouncer]) {
+            rows.append(["PgBouncer", bouncer])
+        }
+        return rows
     }
 
     /// The `confgate verify …` command that repeats this run's load and seed.

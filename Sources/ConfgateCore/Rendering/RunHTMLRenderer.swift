@@ -144,8 +144,7 @@ public struct RunHTMLRenderer: Sendable {
         let l = r.load
         let rows: [[String]] = [["settings file", r.settings.file ?? "(not a file)"]] + ReportProvenance.loadRows(l) + [
             ["result schema", "confgate run result, schema version \(r.schemaVersion)"],
-            ["not recorded", "confgate version, PostgreSQL version and machine are not in this result's schema"],
-        ]
+        ] + ReportProvenance.origin(r.provenance, runs: [r])
         var out = HTML.table(["", "value"], rows)
         out += "<p>To run it again (from the directory it ran in):</p>\n"
         out += "<pre><code>\(HTML.escape(command(r)))</code></pre>\n"

@@ -22,6 +22,9 @@ public struct VerifyResult: Hashable, Sendable, Codable {
     /// Set when `verify` stopped before its last round because the evidence was conclusive
     /// (`EarlyStop`): why, and after how many rounds.
     public var stoppedEarly: StoppedEarly?
+    /// confgate's version, the command as typed and the machine (each trial's PostgreSQL is
+    /// in its run's provenance). Absent in results saved before it existed.
+    public var provenance: Provenance?
 
     /// Rounds that did not run because the verdict was already certain.
     public struct StoppedEarly: Hashable, Sendable, Codable {

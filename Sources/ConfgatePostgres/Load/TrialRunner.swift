@@ -49,6 +49,8 @@ public struct TrialRunner: Sendable {
         var serviceTarget: ConnectionTarget
         /// PgBouncer in front of the server, when the side has `[pooler]`.
         var pooler: PgBouncerServer?
+        /// `15.18 (scratch server)`, for the result's provenance.
+        var postgresVersion: String
         var hasExited: @Sendable () -> Bool
         /// Stops or releases the server; returns the server log's last lines when it has one.
         var finish: @Sendable () async -> [String]
@@ -94,6 +96,7 @@ public struct TrialRunner: Sendable {
             return TrialServer(
                 serviceParameters: scratch.serviceParameters(for: settings), superuserTarget: scratch.superuserTarget,
                 usable: scratch.applied.usable - 1, notes: scratch.applied.notes, serviceTarget: scratch.serviceTarget,
+                postgresVersion: "\(scratch.installation.version) (scratch server)",
                 hasExited: { scratch.hasExited }, finish: { await scratch.stop() })
         case .existing(let url):
             let existing = try await ExistingServer.connect(url: url, logger: logger)
@@ -104,6 +107,7 @@ public struct TrialRunner: Sendable {
             return TrialServer(
                 serviceParameters: trial.serviceParameters(for: settings), superuserTarget: trial.superuserTarget,
                 usable: applied.usable - 1, notes: notes, serviceTarget: trial.serviceTarget,
+                postgresVersion: "\(existing.serverVersion) (--postgres server)",
                 hasExited: { false }, finish: { await trial.finish(); return [] })
         }
     }
@@ -177,7 +181,9 @@ public struct TrialRunner: Sendable {
         if server.hasExited() {
             throw ConfgateError(.environment, "the scratch server or its pooler exited during the trial", details: await server.finish())
         }
-        return RunResult(settings: settings, load: load, summary: summary, timeline: observation.timeline, latency: observation.latency)
+        var result = RunResult(settings: settings, load: load, summary: summary, timeline: observation.timeline, latency: observation.latency)
+        result.provenance = Provenance(postgres: server.postgresVersion, pgbouncer: server.pooler?.installation.version)
+        return result
     }
 }
 
