@@ -155,9 +155,9 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
         let f = s.fleet
         let d = Derived(s)
         if deploy && f.maxSurge > 0 {
-            return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(s.pool.maxSize) = \(d.deployDemand)"
+            return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(s.maxSizeText) = \(d.deployDemand)"
         }
-        return "\(f.instances)\(f.processesFactor) × \(s.pool.maxSize) = \(d.steadyDemand)"
+        return "\(f.instances)\(f.processesFactor) × \(s.maxSizeText) = \(d.steadyDemand)"
     }
 
     /// `87.3`, `90`, `1200`: at most one decimal, none when whole.
