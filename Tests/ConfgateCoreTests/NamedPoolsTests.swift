@@ -128,4 +128,19 @@ struct NamedPoolsTests {
         #expect(settings.origins["pool.replica.min_idle"]?.value.line == 17)
         #expect(Derived(settings).steadyDemand == 6 * 20)
     }
+
+    @Test func aNamedPoolReadsASecondHikariFileUnderItsPrefix() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-named-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "reporting.jdbcUrl=jdbc:postgresql://r/x\nreporting.maximumPoolSize=3\n"
+            .write(toFile: dir + "/reporting.properties", atomically: true, encoding: .utf8)
+        let map = "[pool]\nmax_size = 4\n[pool.reporting]\nsource = \"hikari:reporting.properties\"\nprefix = \"reporting.\"\n[fleet]\ninstances = 2\n"
+        try map.write(toFile: dir + "/map.conf", atomically: true, encoding: .utf8)
+        let settings = try SettingsFile.load(path: dir + "/map.conf")
+        #expect(settings.namedPool("reporting")?.maxSize == 3 && settings.pool.maxSize == 4)
+        #expect(settings.origins["pool.reporting.max_size"]?.value.line == 2)
+        #expect(settings.database.dsn == nil, "the named pool's source does not feed [database]")
+        #expect(Derived(settings).steadyDemand == 2 * (4 + 3))
+    }
 }
