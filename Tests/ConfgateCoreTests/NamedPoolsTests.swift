@@ -143,4 +143,20 @@ struct NamedPoolsTests {
         #expect(settings.database.dsn == nil, "the named pool's source does not feed [database]")
         #expect(Derived(settings).steadyDemand == 2 * (4 + 3))
     }
+
+    /// tune varies the main pool; the named pools keep their sizes in its demand, but serve no
+    /// logins, so Little's law counts the main pools only.
+    @Test func tuneVariesTheMainPoolAndCountsTheNamedOnesInDemand() {
+        var s = Settings(pool: .init(maxSize: 15), fleet: .init(instances: 6), server: .init(maxConnections: 100))
+        s.namedPools = [.init(name: "replica", pool: .init(maxSize: 5))]
+        let a = TuneArithmetic(settings: s, gate: GateSettings(), dimension: .poolMaxSize)
+        #expect(a.hardEdge == 11)
+        #expect(a.hardEdgeText == "6 × (11 + 5) = 96 ≤ 97")
+        #expect(a.pastHardEdgeText == "6 × (12 + 5) = 102 > 97")
+        #expect(a.littleMinimum == 1)
+        var busy = GateSettings()
+        busy.load.dbTime = .milliseconds(100)  // 1200 logins/s × 100ms = 120 busy: more than 6 × 11
+        #expect(TuneArithmetic(settings: s, gate: busy, dimension: .poolMaxSize).impossible?.contains("gives the fleet 66") == true)
+    }
 }
+
