@@ -61,7 +61,7 @@ struct SettingsErrorTests {
         .init("[pool]\nmax_size =   # nothing", 2, 14, "`max_size` has no value after `=`"),
         .init("[pool", 1, 1, "section header is missing its closing `]`"),
         .init("[]", 1, 1, "empty section name `[]`"),
-        .init("[po ol]", 1, 4, "section name `po ol` may hold only letters, digits and `_`"),
+        .init("[po ol]", 1, 4, "section name `po ol` may hold only letters, digits, `_` and `.` (`[pool.replica]`)"),
         .init("[pool] extra", 1, 8, "unexpected text `extra` after the section header `[pool]`"),
         // Quoting.
         .init("[database]\ndsn = \"host=x", 2, 7, "unterminated quote: the value starting here has no closing `\"`"),

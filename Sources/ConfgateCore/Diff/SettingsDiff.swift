@@ -63,7 +63,7 @@ public struct SettingsDiff: Hashable, Sendable {
     /// A side whose fleet needs more connections than the server leaves usable.
     public struct Problem: Hashable, Sendable, Codable {
         public enum Kind: String, Hashable, Sendable, Codable {
-            /// instances × max_size > usable: connections are refused in normal running.
+            /// instances × processes × Σ max_size > usable: connections are refused in normal running.
             case steadyExceedsUsable = "steady_exceeds_usable"
             /// Only with the surge instances of a rolling deploy.
             case deployExceedsUsable = "deploy_exceeds_usable"
@@ -108,7 +108,7 @@ public struct SettingsDiff: Hashable, Sendable {
         self.proposed = Side(settings: proposed, derived: Derived(proposed))
         var changes: [KeyChange] = []
         var equivalents: [KeyChange] = []
-        for key in SettingsCatalog.keys {
+        for key in Self.keys(current, proposed) {
             let old = key.describe(current), new = key.describe(proposed)
             let oldOrigin = current.origins[key.path], newOrigin = proposed.origins[key.path]
             var change = KeyChange(
@@ -131,6 +131,18 @@ public struct SettingsDiff: Hashable, Sendable {
         self.equivalents = equivalents
         figures = Self.figures(self.current.derived, self.proposed.derived)
         problems = Self.problems("current", self.current) + Self.problems("proposed", self.proposed)
+    }
+
+    /// The catalog's keys, with each named pool's (of either side, current's first) after the
+    /// main pool's: a pool added or removed shows `none` on the side without it.
+    private static func keys(_ a: Settings, _ b: Settings) -> [SettingsCatalog.Key] {
+        var names = a.namedPools.map(\.name)
+        for pool in b.namedPools where !names.contains(pool.name) { names.append(pool.name) }
+        guard !names.isEmpty else { return SettingsCatalog.keys }
+        var keys = SettingsCatalog.keys
+        let after = (keys.lastIndex { $0.section == "pool" } ?? keys.count - 1) + 1
+        keys.insert(contentsOf: names.flatMap(SettingsCatalog.namedPoolKeys), at: after)
+        return keys
     }
 
     private static func value(_ described: SettingsCatalog.Described, origin: KeyOrigin?) -> Value {
@@ -184,7 +196,7 @@ public struct SettingsDiff: Hashable, Sendable {
     }
 
     private static func problems(_ name: String, _ side: Side) -> [Problem] {
-        let d = side.derived, fleet = side.settings.fleet, pool = side.settings.pool
+        let d = side.derived, fleet = side.settings.fleet, sizes = side.settings.maxSizeNamedText
         if d.usable <= 0 {
             let s = side.settings.server
             return [Problem(
@@ -214,14 +226,14 @@ public struct SettingsDiff: Hashable, Sendable {
         if d.steadyDemand > d.usable {
             return [Problem(
                 side: name, kind: .steadyExceedsUsable, demand: d.steadyDemand, usable: d.usable,
-                message: "steady demand \(d.steadyDemand) (\(fleet.instances) instances\(fleet.processesFactor) × max_size \(pool.maxSize)) "
+                message: "steady demand \(d.steadyDemand) (\(fleet.instances) instances\(fleet.processesFactor) × \(sizes)) "
                     + "exceeds usable \(d.usable) by \(d.steadyDemand - d.usable)")]
         }
         if d.deployDemand > d.usable {
             return [Problem(
                 side: name, kind: .deployExceedsUsable, demand: d.deployDemand, usable: d.usable,
                 message: "deploy demand \(d.deployDemand) ((\(fleet.instances) instances + max_surge \(fleet.maxSurge))\(fleet.processesFactor) "
-                    + "× max_size \(pool.maxSize)) exceeds usable \(d.usable) by \(d.deployDemand - d.usable)")]
+                    + "× \(sizes)) exceeds usable \(d.usable) by \(d.deployDemand - d.usable)")]
         }
         return []
     }

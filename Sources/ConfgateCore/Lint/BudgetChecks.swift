@@ -2,24 +2,25 @@
 /// (CG101–CG103, CG116). With a pooler, the fleet's pools reach the pooler, not the server:
 /// `PoolerChecks` judge both tiers instead of CG101–CG103.
 enum BudgetChecks {
-    /// CG101: instances × max_size > usable.
+    /// CG101: instances × processes × Σ max_size (every pool of a process) > usable.
     static func steadyDemand(_ s: LintSubject) -> Finding? {
         let d = s.derived
         guard s.settings.pooler == nil else { return nil }
         guard d.steadyDemand > d.usable else { return nil }
         let fleet = s.settings.fleet
-        let pool = s.settings.pool
         let server = s.settings.server
         var fixes: [String] = []
         let pools = fleet.instances * fleet.processes
-        if pools > 0, d.usable >= pools {
-            let fit = d.usable / pools
-            fixes.append("lower pool.max_size to \(fit) (\(fleet.instances)\(fleet.processesFactor) × \(fit) = \(pools * fit) ≤ \(d.usable))")
+        // Only the main pool changes; the named pools keep their sizes.
+        let named = s.settings.namedMaxSize
+        if pools > 0, d.usable / pools > named {
+            let fit = d.usable / pools - named
+            fixes.append("lower pool.max_size to \(fit) (\(fleet.instances)\(fleet.processesFactor) × \(s.settings.withNamed(fit)) = \(pools * (fit + named)) ≤ \(d.usable))")
         }
         fixes.append("raise server.max_connections to \(server.maxConnections + d.steadyDemand - d.usable)")
         return s.finding(
             Rules.cg101,
-            "steady demand \(fleet.instances)\(fleet.processesFactor) × \(pool.maxSize) = \(d.steadyDemand) > \(s.usableArithmetic)",
+            "steady demand \(s.steadyArithmetic) > \(s.usableArithmetic)",
             why: "When every instance fills its pool, the server refuses the connections beyond its limit with \"FATAL: sorry, too many clients already\" (SQLSTATE 53300), and the requests that needed them fail.",
             fix: fixes.joined(separator: ", or ") + ", or lower other_clients if other applications really hold fewer")
     }
@@ -31,16 +32,16 @@ enum BudgetChecks {
         guard s.settings.pooler == nil else { return nil }
         guard d.deployDemand > d.usable, d.steadyDemand <= d.usable else { return nil }
         let fleet = s.settings.fleet
-        let pool = s.settings.pool
         let server = s.settings.server
         var fixes: [String] = []
         let total = (fleet.instances + fleet.maxSurge) * fleet.processes
-        if total > 0, d.usable >= total {
-            let fit = d.usable / total
-            fixes.append("lower pool.max_size to \(fit) ((\(fleet.instances) + \(fleet.maxSurge))\(fleet.processesFactor) × \(fit) = \(total * fit) ≤ \(d.usable))")
+        let named = s.settings.namedMaxSize
+        if total > 0, d.usable / total > named {
+            let fit = d.usable / total - named
+            fixes.append("lower pool.max_size to \(fit) ((\(fleet.instances) + \(fleet.maxSurge))\(fleet.processesFactor) × \(s.settings.withNamed(fit)) = \(total * (fit + named)) ≤ \(d.usable))")
         }
-        if pool.maxSize > 0 {
-            let surge = d.usable / (pool.maxSize * fleet.processes) - fleet.instances
+        if s.settings.maxSizePerProcess > 0 {
+            let surge = d.usable / (s.settings.maxSizePerProcess * fleet.processes) - fleet.instances
             if surge >= 0 && surge < fleet.maxSurge {
                 fixes.append("lower fleet.max_surge to \(surge)")
             }
@@ -67,8 +68,8 @@ enum BudgetChecks {
         let fleet = s.settings.fleet
         let total = (fleet.instances + fleet.maxSurge) * fleet.processes
         var fix = "keep deploy demand at or below \(limit) (max_utilization \(percentText(Double(limitBP) / 100))% of usable \(d.usable))"
-        if total > 0, limit >= total {
-            fix += ", e.g. pool.max_size \(limit / total), or raise server.max_connections"
+        if total > 0, limit / total > s.settings.namedMaxSize {
+            fix += ", e.g. pool.max_size \(limit / total - s.settings.namedMaxSize), or raise server.max_connections"
         } else {
             fix += ", e.g. raise server.max_connections"
         }

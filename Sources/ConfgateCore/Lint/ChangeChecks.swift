@@ -8,11 +8,14 @@ enum ChangeChecks {
         guard after * 4 > before * 5, after > before else { return nil }
         let rise = before > 0 ? "+\(percentText(Double(after - before) * 100 / Double(before)))%" : "from zero"
         let f = current.fleet
-        let old = "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(current.pool.maxSize) = \(before)"
+        let old = "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(current.maxSizeText) = \(before)"
         // Locate the finding at the first key the change actually raised.
         let p = proposed.settings
         var raised: [String] = []
         if p.pool.maxSize > current.pool.maxSize { raised.append("pool.max_size") }
+        for named in p.namedPools where named.pool.maxSize > current.namedPool(named.name)?.maxSize ?? 0 {
+            raised.append("\(named.section).max_size")
+        }
         if p.fleet.instances > current.fleet.instances { raised.append("fleet.instances") }
         if p.fleet.maxSurge > current.fleet.maxSurge { raised.append("fleet.max_surge") }
         if p.fleet.processes > current.fleet.processes { raised.append("fleet.processes") }

@@ -53,10 +53,10 @@ struct LintSubject {
         return "usable \(derived.usable) (\(s.maxConnections) max_connections − \(s.superuserReservedConnections) superuser_reserved − \(s.reservedConnections) reserved − \(s.otherClients) other_clients)"
     }
 
-    /// `6 × 20 = 120`.
+    /// `6 × 20 = 120`, or `6 × (20 + 5) = 150` with a named pool.
     var steadyArithmetic: String {
         let f = settings.fleet
-        return "\(f.instances)\(f.processesFactor) × \(settings.pool.maxSize) = \(derived.steadyDemand)"
+        return "\(f.instances)\(f.processesFactor) × \(settings.maxSizeText) = \(derived.steadyDemand)"
     }
 
     /// `client capacity 200 (2 poolers × max_client_conn 100)`.
@@ -75,10 +75,10 @@ struct LintSubject {
         return "\(p.instances) pooler\(p.instances == 1 ? "" : "s") × \(perPooler) = \(p.serverConnections)"
     }
 
-    /// `(6 + 2) × 20 = 160`.
+    /// `(6 + 2) × 20 = 160`, or `(6 + 2) × (20 + 5) = 200` with a named pool.
     var deployArithmetic: String {
         let f = settings.fleet
-        return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(settings.pool.maxSize) = \(derived.deployDemand)"
+        return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(settings.maxSizeText) = \(derived.deployDemand)"
     }
 }
 

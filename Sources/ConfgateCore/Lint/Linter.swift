@@ -38,8 +38,8 @@ public struct Linter: Sendable {
     public static func lint(_ settings: Settings, gate: GateSettings = GateSettings()) throws(ConfgateError) -> [Finding] {
         let subject = LintSubject(settings, gate: gate)
         let suppressions = try Suppressions(settings: settings, gate: gate)
-        let findings = fileChecks.compactMap { $0(subject) }
-        return sorted(findings.map { suppressions.apply(to: $0) })
+        let findings = fileChecks.compactMap { $0(subject) }.map { suppressions.apply(to: $0) }
+        return sorted(findings + (try NamedPoolChecks.findings(settings, gate: gate)))
     }
 
     /// The findings of the diff-aware rules (`CG2xx`) for a change from `current` to

@@ -3,9 +3,9 @@
 public struct Derived: Hashable, Sendable, Codable {
     /// max_connections − superuser_reserved − reserved − other_clients.
     public var usable: Int
-    /// instances × processes × max_size.
+    /// instances × processes × Σ max_size (the main pool and every `[pool.NAME]`).
     public var steadyDemand: Int
-    /// (instances + max_surge) × processes × max_size.
+    /// (instances + max_surge) × processes × Σ max_size.
     public var deployDemand: Int
     /// The limit demand meets (`demandLimit`: usable, or a pooler's client capacity) − steady demand.
     public var steadyHeadroom: Int
@@ -55,9 +55,9 @@ public struct Derived: Hashable, Sendable, Codable {
     public init(_ settings: Settings) {
         let s = settings.server
         usable = s.maxConnections - s.superuserReservedConnections - s.reservedConnections - s.otherClients
-        let pools = settings.fleet.processes
-        steadyDemand = settings.fleet.instances * pools * settings.pool.maxSize
-        deployDemand = (settings.fleet.instances + settings.fleet.maxSurge) * pools * settings.pool.maxSize
+        let perInstance = settings.fleet.processes * settings.maxSizePerProcess
+        steadyDemand = settings.fleet.instances * perInstance
+        deployDemand = (settings.fleet.instances + settings.fleet.maxSurge) * perInstance
         let steadyDemand = steadyDemand, deployDemand = deployDemand, usable = usable
         pooler = settings.pooler.map { p in
             PoolerTier(

@@ -139,6 +139,9 @@ public struct Settings: Hashable, Sendable, Codable {
 
     public var database: Database
     public var pool: Pool
+    /// `[pool.NAME]`: more pools each instance's process holds beside `pool` (a second
+    /// datasource, a read-replica pool), in the order the file declares them. Empty by default.
+    public var namedPools: [NamedPool]
     public var fleet: Fleet
     public var server: Server
     /// `[pooler]`, when the fleet reaches the server through one; `nil`: it connects directly.
@@ -158,6 +161,7 @@ public struct Settings: Hashable, Sendable, Codable {
     public init(
         database: Database = .init(),
         pool: Pool = .init(),
+        namedPools: [NamedPool] = [],
         fleet: Fleet = .init(),
         server: Server = .init(),
         pooler: Pooler? = nil,
@@ -168,6 +172,7 @@ public struct Settings: Hashable, Sendable, Codable {
     ) {
         self.database = database
         self.pool = pool
+        self.namedPools = namedPools
         self.fleet = fleet
         self.server = server
         self.pooler = pooler

@@ -50,8 +50,11 @@ public enum SettingsCatalog {
     /// PostgreSQL's `MAX_BACKENDS`: the most `max_connections` can be.
     static let maxBackends = 262_143
 
-    /// Every key, in file order (and docs/settings.md's order).
-    public static let keys: [Key] = [
+    /// Every key, in file order (and docs/settings.md's order). `[pool.NAME]` sections take
+    /// `poolKeys` too (`namedPoolKeys(_:)`).
+    public static let keys: [Key] = databaseKeys + poolKeys.map { $0.key(pool: nil) } + otherKeys
+
+    private static let databaseKeys: [Key] = [
         Key(section: "database", name: "dsn", kind: .dsn, unit: "",
             meaning: "libpq connection string, a URI (`postgresql://user@host:5432/db?application_name=x`) or `key=value` conninfo",
             unitDoc: "text", defaultText: "none", defaultFrom: "—", secret: true,
@@ -94,43 +97,54 @@ public enum SettingsCatalog {
             defaultText: "unset (`0`): no limit", defaultFrom: "PostgreSQL") { value, settings throws(ConfgateError) in
                 settings.database.idleInTransactionSessionTimeout = try value.optionalDuration()
             },
-        count(
-            "pool", "max_size", "connections per instance", \.pool.maxSize,
+    ]
+
+    /// The keys of a pool section, declared once: `[pool]` and every `[pool.NAME]` take them,
+    /// with the same defaults and checks.
+    static let poolKeys: [PoolKey] = [
+        PoolKey(
+            name: "max_size", kind: .count, unit: "connections per instance",
             meaning: "most connections the pool holds, open or being opened", unitDoc: "connections per instance, at least 1",
-            defaultText: "10", defaultFrom: "HikariCP `maximumPoolSize`") { value, settings throws(ConfgateError) in
-                settings.pool.maxSize = try value.count(minimum: 1, why: "a pool needs at least one connection")
+            defaultText: "10", defaultFrom: "HikariCP `maximumPoolSize`",
+            apply: { value, pool throws(ConfgateError) in
+                pool.maxSize = try value.count(minimum: 1, why: "a pool needs at least one connection")
             },
-        Key(section: "pool", name: "min_idle", kind: .count, unit: "connections per instance",
+            describe: { pool in Described(text: "\(pool.maxSize)", canonical: "\(pool.maxSize)", number: Int64(pool.maxSize)) }),
+        PoolKey(
+            name: "min_idle", kind: .count, unit: "connections per instance",
             meaning: "idle connections the pool keeps ready", unitDoc: "connections per instance",
             defaultText: "same as `max_size` (a fixed-size pool)", defaultFrom: "HikariCP `minimumIdle`",
-            apply: { value, settings throws(ConfgateError) in settings.pool.minIdle = try value.count() },
-            describe: { settings in
-                let value = settings.pool.effectiveMinIdle
+            apply: { value, pool throws(ConfgateError) in pool.minIdle = try value.count() },
+            describe: { pool in
+                let value = pool.effectiveMinIdle
                 return Described(text: "\(value)", canonical: "\(value)", number: Int64(value),
-                                 defaultNote: settings.pool.minIdle == nil ? "follows max_size" : nil)
+                                 defaultNote: pool.minIdle == nil ? "follows max_size" : nil)
             }),
-        duration(
-            "pool", "acquire_timeout", \.pool.acquireTimeout,
+        poolDuration(
+            "acquire_timeout", \.acquireTimeout,
             meaning: "longest a request waits for a connection before it fails", defaultText: "30s",
-            defaultFrom: "HikariCP `connectionTimeout` (30000 ms)") { value, settings throws(ConfgateError) in
-                settings.pool.acquireTimeout = try value.duration()
-            },
-        duration(
-            "pool", "idle_timeout", \.pool.idleTimeout,
+            defaultFrom: "HikariCP `connectionTimeout` (30000 ms)"),
+        poolDuration(
+            "idle_timeout", \.idleTimeout,
             meaning: "idle connections above `min_idle` close after this", defaultText: "10min",
-            defaultFrom: "HikariCP `idleTimeout` (600000 ms)") { value, settings throws(ConfgateError) in
-                settings.pool.idleTimeout = try value.duration()
-            },
-        duration(
-            "pool", "max_lifetime", \.pool.maxLifetime,
+            defaultFrom: "HikariCP `idleTimeout` (600000 ms)"),
+        poolDuration(
+            "max_lifetime", \.maxLifetime,
             meaning: "every connection is retired after this (when idle, never under a caller)", defaultText: "30min",
-            defaultFrom: "HikariCP `maxLifetime` (1800000 ms)") { value, settings throws(ConfgateError) in
-                settings.pool.maxLifetime = try value.duration()
-            },
-        choice(
-            "pool", "start_failure", \.pool.startFailure, default: .crash,
+            defaultFrom: "HikariCP `maxLifetime` (1800000 ms)"),
+        PoolKey(
+            name: "start_failure", kind: .choice, unit: "",
             meaning: "what an instance does when its pool's first connection is refused at start: `crash` (the process exits, takes no traffic, and a rolling deploy stalls) or `serve` (it starts anyway and fails logins)",
-            defaultFrom: "HikariCP `initializationFailTimeout` (1 ms: fail the start)"),
+            unitDoc: words(Settings.Pool.StartFailure.self), defaultText: Settings.Pool.StartFailure.crash.rawValue,
+            defaultFrom: "HikariCP `initializationFailTimeout` (1 ms: fail the start)",
+            apply: { value, pool throws(ConfgateError) in pool.startFailure = try value.choice(Settings.Pool.StartFailure.self) },
+            describe: { pool in
+                let value = pool.effectiveStartFailure.rawValue
+                return Described(text: value, canonical: value, number: nil)
+            }),
+    ]
+
+    private static let otherKeys: [Key] = [
         count(
             "fleet", "instances", "instances", \.fleet.instances,
             meaning: "service instances, each with its own pool", unitDoc: "instances, at least 1",
@@ -244,8 +258,62 @@ public enum SettingsCatalog {
             defaultText: "1024", defaultFrom: "Linux's usual soft `RLIMIT_NOFILE`"),
     ]
 
-    /// The key at `path` (`pool.max_size`).
-    public static func key(_ path: String) -> Key? { keys.first { $0.path == path } }
+    /// The key at `path` (`pool.max_size`, or a named pool's `pool.replica.max_size`).
+    public static func key(_ path: String) -> Key? {
+        if let key = keys.first(where: { $0.path == path }) { return key }
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, parts[0] == "pool", let key = poolKeys.first(where: { $0.name == parts[2] }) else { return nil }
+        return key.key(pool: parts[1])
+    }
+
+    /// The keys of `[pool.NAME]`: `poolKeys`, applied to the named pool (declared with the
+    /// defaults by its first key). A side without the pool shows `none`.
+    public static func namedPoolKeys(_ name: String) -> [Key] { poolKeys.map { $0.key(pool: name) } }
+
+    /// One key of a pool section, for `[pool]` and every `[pool.NAME]` alike.
+    struct PoolKey: Sendable {
+        var name: String
+        var kind: Kind
+        var unit: String
+        var meaning: String
+        var unitDoc: String
+        var defaultText: String
+        var defaultFrom: String
+        var apply: @Sendable (ConfValue, inout Settings.Pool) throws(ConfgateError) -> Void
+        var describe: @Sendable (Settings.Pool) -> Described
+
+        /// The key in `[pool]` (`pool` `nil`) or in `[pool.NAME]`.
+        func key(pool name: String?) -> Key {
+            let apply = self.apply, describe = self.describe
+            guard let name else {
+                return Key(section: "pool", name: self.name, kind: kind, unit: unit, meaning: meaning, unitDoc: unitDoc,
+                           defaultText: defaultText, defaultFrom: defaultFrom,
+                           apply: { value, settings throws(ConfgateError) in try apply(value, &settings.pool) },
+                           describe: { settings in describe(settings.pool) })
+            }
+            return Key(section: "pool.\(name)", name: self.name, kind: kind, unit: unit, meaning: meaning, unitDoc: unitDoc,
+                       defaultText: defaultText, defaultFrom: defaultFrom,
+                       apply: { value, settings throws(ConfgateError) in
+                           try settings.updateNamedPool(name) { (pool: inout Settings.Pool) throws(ConfgateError) in try apply(value, &pool) }
+                       },
+                       describe: { settings in
+                           settings.namedPool(name).map(describe) ?? Described(text: "none", canonical: "", number: nil)
+                       })
+        }
+    }
+
+    private static func poolDuration(
+        _ name: String, _ path: WritableKeyPath<Settings.Pool, SettingDuration> & Sendable,
+        meaning: String, defaultText: String, defaultFrom: String
+    ) -> PoolKey {
+        PoolKey(name: name, kind: .duration, unit: "", meaning: meaning, unitDoc: "duration",
+                defaultText: defaultText, defaultFrom: defaultFrom,
+                apply: { value, pool throws(ConfgateError) in pool[keyPath: path] = try value.duration() },
+                describe: { pool in
+                    let value = pool[keyPath: path]
+                    return Described(text: "\(value)", canonical: "\(value.microseconds)", number: value.microseconds)
+                })
+    }
 
     private static func count(
         _ section: String, _ name: String, _ unit: String, _ path: KeyPath<Settings, Int> & Sendable,

@@ -112,7 +112,8 @@ struct ConfSchema<Model>: Sendable {
         if let alias = aliases[entry.key.lowercased()] {
             let name = alias.path.split(separator: ".").last.map(String.init) ?? alias.path
             let aliasSection = alias.path.split(separator: ".").first.map(String.init) ?? section
-            message += "; did you mean `\(name)`" + (aliasSection == section ? "" : " in [\(aliasSection)]") + "?"
+            let here = aliasSection == section || section.hasPrefix(aliasSection + ".")
+            message += "; did you mean `\(name)`" + (here ? "" : " in [\(aliasSection)]") + "?"
             details.append("`\(entry.key)` is \(alias.origin)'s name for it")
         } else if let suggestion = Suggestion.closest(to: entry.key, among: local.map(\.name)) {
             message += "; did you mean `\(suggestion)`?"

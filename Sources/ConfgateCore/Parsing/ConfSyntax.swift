@@ -141,8 +141,8 @@ struct LineScanner {
         }
         let name = String(chars[nameStart..<index]).trimmingBlanks
         if name.isEmpty { throw error("empty section name `[]`", at: open) }
-        if let bad = name.firstIndex(where: { !$0.isKeyCharacter }) {
-            throw error("section name `\(name)` may hold only letters, digits and `_`",
+        if let bad = name.firstIndex(where: { !$0.isKeyCharacter && $0 != "." }) {
+            throw error("section name `\(name)` may hold only letters, digits, `_` and `.` (`[pool.replica]`)",
                         at: nameStart + name.distance(from: name.startIndex, to: bad))
         }
         index += 1

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads a settings file (design §3): `[database]`, `[pool]`, `[fleet]` and `[server]`.
+/// Reads a settings file (design §3): `[database]`, `[pool]` and any `[pool.NAME]`,
+/// `[fleet]`, `[server]` and `[pooler]`.
 /// Every key not in the file keeps its default; `Settings.origins` records the ones set.
 public enum SettingsFile {
     /// Reads and validates the settings at `path`: a settings file (which may be a fleet map
@@ -40,11 +41,13 @@ public enum SettingsFile {
     /// through `sources.files`, relative to `file`.
     public static func parse(_ text: String, file: String, sources: SourceOptions = .init()) throws(ConfgateError) -> Settings {
         var document = try ConfDocument.parse(text, file: file)
+        let names = try namedPools(in: document)
         let map = try FleetMap.extract(&document, file: file)
-        var settings = Settings(file: file)
+        // A `[pool.NAME]` header declares the pool, with the defaults for what it leaves out.
+        var settings = Settings(namedPools: names.map { Settings.NamedPool(name: $0) }, file: file)
         try apply(try map.read(options: sources), to: &settings)
         let fromSources = settings.origins
-        let provenance = try schema.read(document, into: &settings)
+        let provenance = try schema(namedPools: names).read(document, into: &settings)
         settings.origins = fromSources
         for (path, var origin) in provenance.origins {
             if let replaced = fromSources[path] {
@@ -81,6 +84,43 @@ public enum SettingsFile {
         aliases: Dictionary(uniqueKeysWithValues: HikariKeys.pool.map { ($0.property.lowercased(), ($0.path, "HikariCP")) }
             + [("replicas", ("fleet.instances", "Kubernetes")), ("maxsurge", ("fleet.max_surge", "Kubernetes"))])
     )
+
+    /// The schema for a file that declares the named pools `names`: the catalog's keys, and
+    /// the pool keys once more under each `[pool.NAME]`.
+    static func schema(namedPools names: [String]) -> ConfSchema<Settings> {
+        guard !names.isEmpty else { return schema }
+        var extended = schema
+        for name in names {
+            extended.keys += SettingsCatalog.namedPoolKeys(name).map { key in
+                ConfKey(section: key.section, name: key.name, secret: key.secret, apply: key.apply)
+            }
+        }
+        return extended
+    }
+
+    /// The names of the `[pool.NAME]` sections, in the order they first appear. A dotted
+    /// section name that is not `pool.NAME`, or a bad NAME, is an error at the name.
+    static func namedPools(in document: ConfDocument) throws(ConfgateError) -> [String] {
+        var names: [String] = []
+        for header in document.headers where header.name.contains(".") {
+            let parts = header.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts[0] == "pool" else {
+                throw ConfgateError(.badInput, "unknown section [\(header.name)]: only [pool] takes a name, as in [pool.replica]",
+                                    at: header.nameLocation)
+            }
+            var at = header.nameLocation
+            at.column += 5
+            guard parts.count == 2 else {
+                throw ConfgateError(.badInput, "a named pool's section is [pool.NAME], with one `.`; got [\(header.name)]", at: at)
+            }
+            if let problem = Settings.NamedPool.problem(with: parts[1]) {
+                throw ConfgateError(.badInput, "bad pool name in [\(header.name)]: \(problem)", at: at,
+                                    details: ["e.g. [pool.replica] or [pool.reporting_db]"])
+            }
+            if !names.contains(parts[1]) { names.append(parts[1]) }
+        }
+        return names
+    }
 
     /// Rules that involve more than one key. A `connect_timeout` in the DSN counts as set
     /// (at the DSN's line) when the key is absent; set in both places, they must agree.

@@ -103,6 +103,10 @@ public struct DiffTextRenderer: Sendable {
             lines.append(style.dim("  usable, proposed = \(b)"))
         }
         lines.append(style.dim("  steady demand = instances × max_size; deploy demand = (instances + max_surge) × max_size"))
+        if !diff.current.settings.namedPools.isEmpty || !diff.proposed.settings.namedPools.isEmpty {
+            lines.append(style.dim("  max_size counts every pool of a process: current \(diff.current.settings.maxSizeNamedText), "
+                + "proposed \(diff.proposed.settings.maxSizeNamedText)"))
+        }
         if diff.figures.contains(where: { $0.name == "server_demand" }) {
             lines.append(style.dim("  with a pooler, demand meets its client capacity (instances × max_client_conn) and server demand = "
                 + "pooler instances × (default_pool_size + reserve_pool_size), capped by max_db_connections"))

@@ -23,7 +23,7 @@ enum ReportSettingsChange {
             id: "chart-budget", title: pooled ? "Connection budget: demand against the pooler's client capacity, its server pools against usable"
                 : "Connection budget: fleet demand against usable connections",
             sides: sides.map { name, side, style in
-                .init(name: "\(name): \(side.settings.fleet.instances) instances\(side.settings.fleet.processesFactor) × max_size \(side.settings.pool.maxSize), max_surge \(side.settings.fleet.maxSurge)",
+                .init(name: "\(name): \(side.settings.fleet.instances) instances\(side.settings.fleet.processesFactor) × \(side.settings.maxSizeNamedText), max_surge \(side.settings.fleet.maxSurge)",
                       style: style, usable: side.derived.usable, maxConnections: side.settings.server.maxConnections,
                       steadyDemand: side.derived.steadyDemand, deployDemand: side.derived.deployDemand, pooler: side.derived.pooler)
             })

@@ -121,8 +121,8 @@ public struct RunHTMLRenderer: Sendable {
             ["driver schedule lag p50 / p99 / max", "\(RunText.ms(s.lag.p50)) / \(RunText.ms(s.lag.p99)) / \(RunText.ms(s.lag.max))", "how late logins started against their schedule"],
         ]
         var out = HTML.table(["figure", "value", "note"], rows, numeric: [1])
-        let d = Derived(r.settings), p = r.settings.pool, f = r.settings.fleet
-        out += "<p>" + HTML.escape("The fleet: \(f.instances) instances\(f.processesFactor) × pool max_size \(p.maxSize) = steady demand \(d.steadyDemand), deploy demand \(d.deployDemand) (max_surge \(f.maxSurge)); \(ReportSettingsChange.usableArithmetic(r.settings.server, d.usable)).") + "</p>\n"
+        let d = Derived(r.settings), f = r.settings.fleet
+        out += "<p>" + HTML.escape("The fleet: \(f.instances) instances\(f.processesFactor) × pool \(r.settings.maxSizeNamedText) = steady demand \(d.steadyDemand), deploy demand \(d.deployDemand) (max_surge \(f.maxSurge)); \(ReportSettingsChange.usableArithmetic(r.settings.server, d.usable)).") + "</p>\n"
         if let tier = ReportPooler.tierText(r.settings, d) { out += "<p>" + HTML.escape("The fleet connects \(tier).") + "</p>\n" }
         return out
     }

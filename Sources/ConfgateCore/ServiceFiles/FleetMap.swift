@@ -12,7 +12,9 @@
 /// max_connections = 100        # a literal key beside a source overrides it
 /// ```
 ///
-/// Paths are relative to the map. A source feeds only the keys of its own section.
+/// Paths are relative to the map. A source feeds only the keys of its own section; a named
+/// pool's section (`[pool.replica]`, usually with a `prefix` such as
+/// `app.datasource.replica`) takes the source's pool keys as its own.
 /// Kubernetes sources are read first: their container environment feeds Spring's
 /// placeholders and relaxed-binding overrides.
 struct FleetMap {
@@ -84,10 +86,23 @@ struct FleetMap {
         }
         for (entry, sections) in distinct {
             var one = try Self.read(entry, options: options, environment: &environment)
-            one.bindings.removeAll { binding in !sections.contains { binding.path.hasPrefix($0 + ".") } }
+            one.bindings = one.bindings.flatMap { Self.bindings($0, for: sections) }
             reading.merge(one)
         }
         return reading
+    }
+
+    /// `binding` for each of `sections` it feeds: its own section, or a `[pool.NAME]`, which
+    /// takes a source's `pool.*` values as its own (`pool.max_size` → `pool.replica.max_size`).
+    static func bindings(_ binding: SourceBinding, for sections: [String]) -> [SourceBinding] {
+        sections.compactMap { section in
+            if binding.path.hasPrefix(section + ".") { return binding }
+            guard section.hasPrefix("pool."), binding.path.hasPrefix("pool."),
+                  !binding.path.dropFirst("pool.".count).contains(".") else { return nil }
+            var named = binding
+            named.path = section + binding.path.dropFirst("pool".count)
+            return named
+        }
     }
 
     private static func read(_ entry: Entry, options: SourceOptions,

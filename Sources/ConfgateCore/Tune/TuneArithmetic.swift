@@ -56,7 +56,8 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
             let d = Derived(dimension.applying(v, to: settings))
             return deployGated ? d.deployDemand : d.steadyDemand
         }
-        let steady = { (v: Int) -> Int in Derived(dimension.applying(v, to: settings)).steadyDemand }
+        // Connections that serve logins: the main pools only (named pools take no logins).
+        let steady = { (v: Int) -> Int in Self.serving(dimension.applying(v, to: settings)) }
         let text = { (v: Int) -> String in Self.demandText(dimension.applying(v, to: settings), deploy: deployGated) }
         let cap = max(limit, 1)
         let hardEdge = (1...cap).filter { demand($0) <= limit }.last
@@ -143,8 +144,8 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
         self.littleText = littleText
         if let tier = base.pooler, base.deployDemand > tier.clientCapacity || base.steadyDemand > tier.clientCapacity {
             impossible = "the fleet's demand exceeds the pooler's client capacity \(tier.clientCapacity); server.max_connections does not change that: raise max_client_conn"
-        } else if Double(base.steadyDemand) < busy.rounded(.up) {
-            impossible = "the fleet's pools hold \(base.steadyDemand) connections, fewer than the \(littleText) (Little's law); more server connections cannot help: raise pool.max_size or fleet.instances first"
+        } else if Double(Self.serving(settings)) < busy.rounded(.up) {
+            impossible = "the fleet's pools hold \(Self.serving(settings)) connections, fewer than the \(littleText) (Little's law); more server connections cannot help: raise pool.max_size or fleet.instances first"
         } else {
             impossible = nil
         }
@@ -155,10 +156,14 @@ public struct TuneArithmetic: Hashable, Sendable, Codable {
         let f = s.fleet
         let d = Derived(s)
         if deploy && f.maxSurge > 0 {
-            return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(s.pool.maxSize) = \(d.deployDemand)"
+            return "(\(f.instances) + \(f.maxSurge))\(f.processesFactor) × \(s.maxSizeText) = \(d.deployDemand)"
         }
-        return "\(f.instances)\(f.processesFactor) × \(s.pool.maxSize) = \(d.steadyDemand)"
+        return "\(f.instances)\(f.processesFactor) × \(s.maxSizeText) = \(d.steadyDemand)"
     }
+
+    /// The connections that serve logins at steady state: instances × processes × the main
+    /// pool's max_size. Named pools count in demand, but no login uses them.
+    static func serving(_ s: Settings) -> Int { s.fleet.instances * s.fleet.processes * s.pool.maxSize }
 
     /// `87.3`, `90`, `1200`: at most one decimal, none when whole.
     static func number(_ x: Double) -> String {

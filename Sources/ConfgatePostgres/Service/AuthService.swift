@@ -4,20 +4,27 @@ import Crypto
 import Synchronization
 
 /// One instance of the test auth service (design §6): its own connection pool, built
-/// from one side's `[pool]` and `[database]` settings, and the login transaction.
+/// from one side's `[pool]` and `[database]` settings, and the login transaction; and a
+/// pool for each `[pool.NAME]`, held beside it.
 public final class AuthService: Sendable {
     public typealias ServicePool = ConnectionPool<PGConnectionFactory, ContinuousClock>
 
     /// `auth-service-3`: also the `application_name` of its connections.
     public let name: String
+    /// The main `[pool]`: every login uses it.
     public let pool: ServicePool
+    /// The `[pool.NAME]` pools, in file order: they open and hold their connections (their
+    /// `min_idle`, retired at `max_lifetime`) against the same server, as a second datasource
+    /// or a read-replica pool does; no login uses them.
+    public let namedPools: [NamedServicePool]
     /// What HikariCP would change in the `[pool]` settings, and why (the pool runs with the
     /// changed values only when created with `hikariClamps: true`).
     public let clampNotes: [ClampNote]
     /// Extra server time per login, in seconds, as `pg_sleep` takes it; `nil` for none.
     let dbTimeSeconds: String?
     private let inFlight = Mutex<(count: Int, drained: [CheckedContinuation<Void, Never>])>((0, []))
-    private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// Each started pool's background work, by its position in `allPools`.
+    private let runTasks: Mutex<[Int: Task<Void, Never>]> = Mutex([:])
 
     /// `hikariClamps`: run the values HikariCP would use (`PoolConfiguration.hikariEffective`)
     /// instead of the ones written down; off by default for now (docs/pool.md: it changes
@@ -27,38 +34,71 @@ public final class AuthService: Sendable {
         hikariClamps: Bool = false
     ) {
         self.name = name
+        let (main, notes) = Self.makePool(settings.pool, name: name, parameters: parameters, hikariClamps: hikariClamps)
+        pool = main
+        clampNotes = notes
+        namedPools = settings.namedPools.map { named in
+            let pool = Self.makePool(named.pool, name: "\(name)/\(named.name)", parameters: parameters, hikariClamps: hikariClamps).pool
+            return NamedServicePool(name: named.name, pool: pool)
+        }
+        dbTimeSeconds = dbTime.microseconds > 0 ? String(Double(dbTime.microseconds) / 1e6) : nil
+    }
+
+    /// A pool built from one pool section, its connections named `applicationName`.
+    private static func makePool(
+        _ p: Settings.Pool, name applicationName: String, parameters: [String: String], hikariClamps: Bool
+    ) -> (pool: ServicePool, notes: [ClampNote]) {
         var parameters = parameters
-        parameters["application_name"] = name
-        let p = settings.pool
+        parameters["application_name"] = applicationName
         // What HikariCP would change (validateNumerics), always noted; run only when asked.
         let (effective, notes) = PoolConfiguration.hikariEffective(
             maxSize: p.maxSize, minIdle: p.minIdle, connectionTimeout: p.acquireTimeout.duration,
             idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration)
-        clampNotes = notes
         var configuration = hikariClamps ? effective : PoolConfiguration(
             maxSize: p.maxSize, minIdle: p.effectiveMinIdle, acquireTimeout: p.acquireTimeout.duration,
             idleTimeout: p.idleTimeout.duration, maxLifetime: p.maxLifetime.duration)
         // HikariCP's initializationFailTimeout: 1 ms (fail the start) or -1 (start lazily).
         configuration.startMode = p.effectiveStartFailure == .crash ? .hikariDefault : .lazy
-        pool = ServicePool(
+        let pool = ServicePool(
             configuration: configuration, factory: PGConnectionFactory(parameters: parameters), clock: ContinuousClock())
-        dbTimeSeconds = dbTime.microseconds > 0 ? String(Double(dbTime.microseconds) / 1e6) : nil
+        return (pool, notes)
     }
 
-    /// Starts the pool's background work; its `min_idle` connections begin to open.
-    public func start() {
-        runTask.withLock { task in
-            if task == nil { task = Task { await pool.run() } }
+    /// Every pool of this service, the main one first: `name` is the pool's in its
+    /// `application_name` (`auth-service-3`, `auth-service-3/replica`).
+    public var allPools: [(name: String, pool: ServicePool)] {
+        [(name, pool)] + namedPools.map { ("\(name)/\($0.name)", $0.pool) }
+    }
+
+    /// Starts the main pool's background work; its `min_idle` connections begin to open.
+    /// `warm()` starts the named pools, one after another.
+    public func start() { startPool(0) }
+
+    /// Starts the background work of the pool at `index` in `allPools`, once.
+    private func startPool(_ index: Int) {
+        let pool = allPools[index].pool
+        runTasks.withLock { tasks in
+            if tasks[index] == nil { tasks[index] = Task { await pool.run() } }
         }
     }
 
-    /// Waits until the pool has started and holds `min_idle` connections, or an attempt to
-    /// open one failed (a full server: the pool keeps retrying in the background, as a real
-    /// one does), or its fail-fast start failed.
-    /// - Returns: `nil` when the instance is up; else why its first connection failed (the
-    ///   SQLSTATE or a pooler's reason): the pool did not start and the instance takes no traffic.
+    /// Warms the pools one after another, as a Spring context creates its datasources: the
+    /// main pool until it holds `min_idle` connections or an attempt to open one failed (a
+    /// full server: it keeps retrying in the background, as a real one does), then each named
+    /// pool the same way. A fail-fast pool whose first connection is refused fails the
+    /// instance's start, and the pools after it are never created.
+    /// - Returns: `nil` when the instance is up; else why a pool's first connection failed
+    ///   (the SQLSTATE or a pooler's reason): the instance takes no traffic.
     @discardableResult
     public func warm() async -> String? {
+        for (index, (_, pool)) in allPools.enumerated() {
+            startPool(index)
+            if let reason = await Self.warm(pool) { return reason }
+        }
+        return nil
+    }
+
+    private static func warm(_ pool: ServicePool) async -> String? {
         let minIdle = pool.configuration.minIdle
         await pool.waitUntil { !$0.starting && ($0.startFailed || $0.total >= minIdle || $0.totalConnectFailures > 0) }
         let metrics = pool.metrics()
@@ -158,16 +198,28 @@ public final class AuthService: Sendable {
         await stop()
     }
 
-    /// Closes the pool (failing any waiter) and ends its background work.
+    /// Closes the started pools (failing any waiter) and ends their background work.
     public func stop() async {
-        await pool.shutdown()
-        let task = runTask.withLock { $0 }
-        await task?.value
+        let tasks = runTasks.withLock { $0 }
+        for (index, task) in tasks.sorted(by: { $0.key < $1.key }) {
+            await allPools[index].pool.shutdown()
+            await task.value
+        }
     }
 
-    /// The pool now, for the timeline.
-    public func sample() -> PoolSample {
-        let m = pool.metrics()
-        return PoolSample(instance: name, active: m.active, idle: m.idle, pending: m.pendingWaiters, total: m.total)
+    /// The pools now, for the timeline: the main one as `auth-service-3`, a named one as
+    /// `auth-service-3/replica`.
+    public func samples() -> [PoolSample] {
+        allPools.map { name, pool in
+            let m = pool.metrics()
+            return PoolSample(instance: name, active: m.active, idle: m.idle, pending: m.pendingWaiters, total: m.total)
+        }
     }
+}
+
+/// One `[pool.NAME]` pool of a service.
+public struct NamedServicePool: Sendable {
+    /// `replica` for `[pool.replica]`.
+    public let name: String
+    public let pool: AuthService.ServicePool
 }

@@ -5,7 +5,8 @@ import Synchronization
 /// `instances` test auth service instances against one server, a router that spreads
 /// logins over the live ones (round robin), and the two moves of a rolling deploy. An
 /// instance of `processes` > 1 runs that many services, each with its own pool, as
-/// gunicorn or Node cluster workers do; the router spreads logins over all of them.
+/// gunicorn or Node cluster workers do; the router spreads logins over all of them. Each
+/// service also holds the side's `[pool.NAME]` pools (`auth-service-3/replica`).
 public final class ServiceFleet: LoginTarget {
     private struct State {
         var live: [AuthService] = []
@@ -75,7 +76,7 @@ public final class ServiceFleet: LoginTarget {
     @discardableResult
     private func bringUp(_ instances: [[AuthService]], when: InstanceStartFailure.When) async -> Int {
         for service in instances.joined() { service.start() }
-        if settings.pool.effectiveStartFailure == .serve {
+        if settings.allPools.allSatisfy({ $0.pool.effectiveStartFailure == .serve }) {
             // A lazy pool starts whatever happens: the instance takes traffic at once.
             state.withLock { $0.live += instances.joined() }
             for service in instances.joined() { _ = await service.warm() }
@@ -124,7 +125,7 @@ public final class ServiceFleet: LoginTarget {
     }
 
     public func poolSamples() -> [PoolSample] {
-        state.withLock { $0.live }.map { $0.sample() }
+        state.withLock { $0.live }.flatMap { $0.samples() }
     }
 
     /// Starts `max_surge` new instances; their pools open `min_idle` connections at once,
@@ -200,7 +201,9 @@ public final class ServiceFleet: LoginTarget {
         let all = state.withLock { $0.all }
         var total: [String: Int] = [:]
         for service in all {
-            for (k, v) in service.pool.metrics().connectFailures { total[k, default: 0] += v }
+            for (_, pool) in service.allPools {
+                for (k, v) in pool.metrics().connectFailures { total[k, default: 0] += v }
+            }
         }
         return total
     }
