@@ -31,14 +31,14 @@ enum HTML {
 
     /// A table with a header row; cells are escaped text. `numeric` marks columns to
     /// right-align (by the `align` attribute, so it holds without a stylesheet).
-    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], caption: String? = nil) -> String {
+    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], markup: Set<Int> = [], caption: String? = nil) -> String {
         var out = "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
         if let caption { out += "<caption>\(escape(caption))</caption>\n" }
         out += "<thead><tr>" + header.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in rows {
             out += "<tr>" + row.enumerated().map { i, cell in
                 i == 0 ? "<th scope=\"row\" align=\"left\">\(escape(cell))</th>"
-                    : "<td\(numeric.contains(i) ? " align=\"right\"" : "")>\(escape(cell))</td>"
+                    : "<td\(numeric.contains(i) ? " align=\"right\"" : "")>\(markup.contains(i) ? cell : escape(cell))</td>"
             }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>\n"

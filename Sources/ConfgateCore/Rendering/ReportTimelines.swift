@@ -62,10 +62,10 @@ struct ReportTimelines {
         ]
     }
 
-    /// The most rows a data table holds: a round of up to 60 s keeps one row per 100 ms; a
+    /// The most rows a data table holds: a round of up to 30 s keeps one row per 100 ms; a
     /// longer run's table has one row per bucket of several intervals (its peak, or its sum),
     /// so a 10-minute run's page stays small and no peak goes missing.
-    static let maxTableRows = 600
+    static let maxTableRows = 300
 
     /// A table's row width in ms for a timeline of `count` 100 ms points.
     static func tableStep(_ count: Int) -> Int {
@@ -130,8 +130,12 @@ struct ReportTimelines {
                 .init(name: "\(name) (\(style.patternName))", style: style,
                       points: run.timeline.map { ChartPoint(x: Self.seconds($0), y: Double($0.serverConnections)) }, markPeak: true)
             },
-            thresholds: thresholds, bands: sharedBands, xMax: timeEnd)
+            thresholds: thresholds, bands: sharedBands, marks: refusalMarks, xMax: timeEnd)
         var out = "<figure>\n" + chart.render() + "\n</figure>\n"
+        if !refusalMarks.isEmpty {
+            let pooler = self.sides.contains { $0.run.settings.pooler != nil } ? ", or by the pooler" : ""
+            out += "<p>Bars along the top: when logins were refused (SQLSTATE 53300\(pooler)), in each side's colour; hover for the time span.</p>\n"
+        }
         // The data, one row per 100 ms (per bucket, with its peak, on a long run), both sides side by side.
         let step = Self.tableStep(sides.map(\.1.timeline.count).max() ?? 0)
         let byBucket = sides.map { _, run, _ in Dictionary(grouping: run.timeline) { Self.bucketEnd($0.at, step: step) } }
@@ -144,6 +148,18 @@ struct ReportTimelines {
         out += HTML.dataTable("Data: \(what)", ["time (s)", "phase"] + sides.map { "\($0.0) connections" }, rows,
                               note: step == 100 ? nil : Self.bucketNote(step, "the highest of its 100 ms samples"))
         return out
+    }
+
+    /// The intervals in which a side's logins were refused — by the server (53300) or the
+    /// pooler — as marks on the connections chart.
+    var refusalMarks: [SVGLineChart.Mark] {
+        sides.flatMap { side in
+            side.run.timeline.compactMap { point -> SVGLineChart.Mark? in
+                let refused = point.outcomes.counts.filter { $0.key.sqlState == "53300" || $0.key.kind == .poolerRefused }.values.reduce(0, +)
+                guard refused > 0 else { return nil }
+                return .init(x: Self.seconds(point), span: 0.1, group: "\(side.name): logins refused", style: side.style)
+            }
+        }
     }
 
     /// Logins completed per 100 ms by outcome, one chart per side on the same y scale.

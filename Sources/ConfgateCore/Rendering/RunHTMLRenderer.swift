@@ -25,6 +25,8 @@ public struct RunHTMLRenderer: Sendable {
         out += VerifyHTMLRenderer.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
         out += VerifyHTMLRenderer.section("latency", "Latency percentile distribution", ReportLatency.distribution(
             [.init(name: Self.sideName, style: ReportPalette.current, runs: [r])], scope: "one run"))
+        out += VerifyHTMLRenderer.section("latency-over-time", "p50 and p99 over time", timelines.latencyOverTime())
+        out += VerifyHTMLRenderer.section("pools", "Pools", ReportPools.render([(Self.sideName, r)]))
         out += VerifyHTMLRenderer.section("data-quality", "Data quality", Self.dataQuality(r))
         out += VerifyHTMLRenderer.section("provenance", "Provenance", Self.provenance(r))
         return out + "</main>\n</body>\n</html>\n"

@@ -27,6 +27,17 @@ struct SVGLineChart {
         var fill: String
     }
 
+    /// An interval marked along the top of the plot in a series' colour, e.g. 100 ms in
+    /// which the server refused logins: the stretch `x − span … x`. Marks of one group that
+    /// touch (or lie within 3 px) draw as one bar, its tooltip the group and the time span
+    /// (`proposed: logins refused from 2.0 s to 6.1 s`).
+    struct Mark {
+        var x: Double
+        var span: Double
+        var group: String
+        var style: LineStyle
+    }
+
     var id: String
     var title: String
     /// With its unit: `time into the trial (s)`.
@@ -36,6 +47,7 @@ struct SVGLineChart {
     var series: [Series]
     var thresholds: [Threshold] = []
     var bands: [Band] = []
+    var marks: [Mark] = []
     /// The top of the y axis; by default a round number above every point and threshold.
     var yMax: Double? = nil
     /// The right end of the x axis, to share one time scale between charts; by default the
@@ -104,12 +116,25 @@ struct SVGLineChart {
             out += SVG.text(threshold.label, x: left + plotW + 6, y: labelY, size: 11)
             lastLabelY = labelY
         }
-        // Series, thinned to two points per pixel column at most.
+        // Series, thinned to two points per two pixel columns at most (a peak is one of them).
         for s in series {
-            let points = SeriesReduction.minMax(s.points, buckets: Int(plotW))
+            let points = SeriesReduction.minMax(s.points, buckets: Int(plotW / 2))
             guard !points.isEmpty else { continue }
             let d = points.enumerated().map { i, p in "\(i == 0 ? "M" : "L")\(SVG.number(px(p.x))) \(SVG.number(py(p.y)))" }.joined(separator: " ")
             out += "<path d=\"\(d)\" fill=\"none\" \(s.style.attributes) stroke-linejoin=\"round\"><title>\(HTML.escape(s.name))</title></path>"
+        }
+        // Marks hang from the plot's top edge: runs of neighbouring columns as one bar each.
+        for (group, marks) in Dictionary(grouping: marks, by: \.group).sorted(by: { $0.key < $1.key }) {
+            var runs: [(from: Mark, to: Mark)] = []
+            for mark in marks.sorted(by: { $0.x < $1.x }) {
+                if let last = runs.last, px(mark.x - mark.span) - px(last.to.x) <= 3 { runs[runs.count - 1].to = mark } else { runs.append((mark, mark)) }
+            }
+            for run in runs {
+                let start = max(run.from.x - run.from.span, x0)
+                let a = px(start), b = max(px(run.to.x), a + 2)
+                let when = "from \(SVG.tickLabel(start, step: 0.1)) s to \(SVG.tickLabel(run.to.x, step: 0.1)) s"
+                out += "<rect x=\"\(SVG.number(a))\" y=\"\(SVG.number(top))\" width=\"\(SVG.number(b - a))\" height=\"8\" fill=\"\(run.from.style.color)\"><title>\(HTML.escape("\(group) \(when)"))</title></rect>"
+            }
         }
         // Peaks last, above every line: a dot, so a line hidden under a threshold still shows
         // where it got to (the value is in the legend).

@@ -26,7 +26,9 @@ public struct VerifyHTMLRenderer: Sendable {
                 .init(name: "current", style: ReportPalette.current, runs: r.current.runs),
                 .init(name: "proposed", style: ReportPalette.proposed, runs: r.proposed.runs),
             ]))
+            out += Self.section("latency-over-time", "p50 and p99 over time", timelines.latencyOverTime())
             out += Self.section("latency-judgement", "The latency judgement", ReportLatency.judgement(r))
+            out += Self.section("pools", "Pools", ReportPools.render(timelines.sides.map { ($0.name, $0.run) }))
         }
         out += Self.section("findings", "Findings", Self.findings(r))
         out += Self.section("data-quality", "Data quality", ReportProvenance.dataQuality(r))

@@ -104,17 +104,17 @@ struct LongRunReportTests {
         let html = RunHTMLRenderer().render(run)
         print("10-minute run report: \(html.utf8.count / 1024) KB (\(run.timeline.count) samples)")
         #expect(html.utf8.count <= 400 * 1024)
-        // 6,000 samples → one row per second in each table.
-        let table = try #require(html.components(separatedBy: "<summary>Data: peak connections per 1 s</summary>").dropFirst().first?
+        // 6,000 samples → one row per 2 s in each table.
+        let table = try #require(html.components(separatedBy: "<summary>Data: peak connections per 2 s</summary>").dropFirst().first?
             .components(separatedBy: "</details>").first)
         let rows = table.components(separatedBy: "<tr>").count - 2  // minus the text before and the header
-        #expect(rows == 600)
+        #expect(rows == 300)
         #expect(table.contains("<td align=\"right\">97</td>"), "the one-sample spike is the peak of its second")
-        #expect(html.contains("<summary>Data: logins per 1 s</summary>"))
+        #expect(html.contains("<summary>Data: logins per 2 s</summary>"))
     }
 
-    @Test func aMinuteKeepsEveryInterval() throws {
-        let html = RunHTMLRenderer().render(try Self.longRun(seconds: 60))
+    @Test func halfAMinuteKeepsEveryInterval() throws {
+        let html = RunHTMLRenderer().render(try Self.longRun(seconds: 30))
         #expect(html.contains("<summary>Data: connections per 100 ms</summary>"))
     }
 }

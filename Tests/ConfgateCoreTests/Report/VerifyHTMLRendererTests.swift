@@ -57,7 +57,8 @@ struct VerifyHTMLRendererTests {
     @Test func everyChartHasTitleAxisLabelsAndDataTable() throws {
         let html = try Self.render("outage")
         let charts = html.components(separatedBy: "<svg id=\"chart-").count - 1
-        #expect(charts == 6)  // budget, connections, logins × 2, latency distribution, latency judgement
+        #expect(charts == 8)  // budget, connections, logins × 2, latency distribution, p50 and p99 over time, latency judgement
+        #expect(html.contains("p99 latency (ms)"))
         #expect(html.components(separatedBy: "<details>").count - 1 >= charts)
         #expect(html.contains("time into the trial (s)"))
         #expect(html.contains("connections (non-superuser)"))
@@ -103,5 +104,26 @@ struct VerifyHTMLRendererTests {
         #expect(reduced.contains(points[777]))
         #expect(reduced.map(\.x) == reduced.map(\.x).sorted())
         #expect(SeriesReduction.minMax(Array(points.prefix(100)), buckets: 600) == Array(points.prefix(100)))
+    }
+
+    /// The charts the first report lacked: refused intervals marked on the connections chart,
+    /// p50 and p99 over time, and each instance's pool with its sparkline.
+    @Test func marksRefusalsDrawsLatencyOverTimeAndEachPool() throws {
+        let r = try ResultFixtureTests.load("verify-outage.json")
+        let html = VerifyHTMLRenderer().render(r)
+        let connections = try #require(html.components(separatedBy: "<svg id=\"chart-connections\"").dropFirst().first?.components(separatedBy: "</svg>").first)
+        let refusedIntervals = try #require(r.proposed.runs.first).timeline.filter { $0.outcomes.counts.keys.contains { $0.sqlState == "53300" } }.count
+        #expect(refusedIntervals > 0)
+        #expect(connections.contains("<title>proposed: logins refused from "), "the refused intervals as a bar")
+        #expect(!connections.contains("current: logins refused"), "the current side was never refused")
+        for metric in ["p50", "p99"] {
+            let chart = try #require(html.components(separatedBy: "<svg id=\"chart-\(metric)-over-time\"").dropFirst().first?.components(separatedBy: "</svg>").first)
+            #expect(chart.components(separatedBy: "<path d=\"M").count - 1 == 2, "one line per side")
+            #expect(html.contains("<summary>Data: \(metric) per 100 ms</summary>"))
+        }
+        let pools = try #require(html.components(separatedBy: "<section id=\"pools\">").dropFirst().first?.components(separatedBy: "</section>").first)
+        #expect(pools.components(separatedBy: "<th scope=\"row\" align=\"left\">auth-service-").count - 1 >= 11, "the instances of both sides")
+        #expect(pools.contains("<td align=\"right\">15 of 15</td>") && pools.contains("<td align=\"right\">20 of 20</td>"))
+        #expect(pools.contains("<svg width=\"160\" height=\"28\""))
     }
 }
