@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import Yams
 
-/// The rollout integrations under ci/ (issue #14, item 4; docs/rollouts.md): each manifest
-/// parses and is the kind the docs name, and the confgate command it runs is taken out of it
-/// and run by the real binary — against a server that is not there, so a valid command line
-/// must end in exit 3 (unreachable: inconclusive), never 2. The examples cannot rot into flags
-/// confgate no longer takes.
-@Suite("rollout examples under ci/")
+/// The examples under ci/. The rollout integrations (issue #14, item 4; docs/rollouts.md): each
+/// manifest parses and is the kind the docs name, and the confgate command it runs is taken out
+/// of it and run by the real binary — against a server that is not there, so a valid command
+/// line must end in exit 3 (unreachable: inconclusive), never 2. The pre-merge CI examples: their
+/// scripts run as the CI would run them, lint-only. The examples cannot rot into flags confgate
+/// no longer takes.
+@Suite("examples under ci/")
 struct RolloutExamplesTests {
     /// What the Secret would hold: a URL with a password, at a port where nothing listens.
     static let secret = "pw-from-the-secret"
@@ -123,6 +124,79 @@ struct RolloutExamplesTests {
         let threshold = try #require(analysis["threshold"] as? Int)
         #expect(threshold >= 2, "one inconclusive iteration is retried")
     }
+
+    // MARK: The pre-merge examples (GitHub Actions, GitLab CI)
+
+    /// The workflow's verify step, run as GitHub runs a `run:` script (`bash -e`) in a
+    /// repository whose base branch has the current settings and whose change is the outage.
+    /// `--lint-only` is added so no trials run; every other flag is the example's own.
+    @Test func githubActionsVerifyStepRunsAndBlocksTheOutage() async throws {
+        let workflow = try #require(try Self.documents("ci/github-actions.yml").first)
+        let steps = try #require(((workflow["jobs"] as? [String: Any])?["verify"] as? [String: Any])?["steps"] as? [[String: Any]])
+        let verify = try #require(steps.first { $0["id"] as? String == "verify" }?["run"] as? String)
+        let lint = try #require(steps.compactMap { $0["run"] as? String }.first { $0.contains("confgate lint") })
+        try await Self.withChangedRepository { repo in
+            let output = repo.appendingPathComponent("github-output").path, summary = repo.appendingPathComponent("step-summary").path
+            let script = try Self.local(verify).replacingOccurrences(of: "${{ github.base_ref }}", with: "main")
+            let result = try await ConfgateRunner.run(["-e", "-c", script], executable: "/bin/bash",
+                                                      environment: ["GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary], directory: repo)
+            #expect(result.status == 1, "exit \(result.status): \(result.stdout)\n\(result.stderr)")
+            #expect(result.stdout.hasPrefix("BLOCKED: rule"), "\(result.stdout)")
+            #expect(Self.read(output) == "code=1\n")
+            #expect(Self.read(summary).contains("BLOCKED"), "the report's Markdown goes to the job summary")
+            #expect(!(result.stdout + result.stderr + Self.read(summary)).contains(RunVerifyCommandTests.password))
+
+            let annotations = try await ConfgateRunner.run(["-e", "-c", try Self.local(lint)], executable: "/bin/bash", directory: repo)
+            #expect(annotations.status == 0, "`|| true`: annotations never fail the job")
+            #expect(annotations.stdout.contains("::error file=config/database.conf,line=9"), "\(annotations.stdout)")
+        }
+    }
+
+    /// The GitLab job's script, with the merge request's target branch, `--lint-only` added.
+    @Test func gitlabVerifyJobWritesJUnitAndBlocksTheOutageAndRetriesOnlyExit3() async throws {
+        let job = try #require(try Self.documents("ci/gitlab-ci.yml").first?["confgate-verify"] as? [String: Any])
+        #expect((job["retry"] as? [String: Any])?["exit_codes"] as? [Int] == [3])
+        let script = try #require((job["script"] as? [String])?.first)
+        try await Self.withChangedRepository { repo in
+            let result = try await ConfgateRunner.run(["-c", try Self.local(script)], executable: "/bin/bash",
+                                                      environment: ["CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"], directory: repo)
+            #expect(result.status == 1, "exit \(result.status): \(result.stderr)")
+            let junit = Self.read(repo.appendingPathComponent("confgate-junit.xml").path)
+            #expect(junit.hasPrefix("<?xml") && junit.contains("failures=\"1\""), "\(junit)")
+            #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent("confgate-report/summary.md").path))
+        }
+    }
+
+    /// `script` with the built binary for the examples' `/tmp/confgate/.build/release/confgate`,
+    /// and `--lint-only` after `verify`.
+    static func local(_ script: String) throws -> String {
+        let installed = "/tmp/confgate/.build/release/confgate"
+        #expect(script.contains(installed), "the example runs confgate from \(installed)")
+        return script.replacingOccurrences(of: installed, with: ConfgateRunner.binary.path)
+            .replacingOccurrences(of: "confgate verify", with: "confgate verify --lint-only")
+    }
+
+    /// A git repository whose `origin/main` has `fixtures/current.conf` as
+    /// `config/database.conf` and whose working tree changes it to the outage.
+    static func withChangedRepository(_ body: (URL) async throws -> Void) async throws {
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-ci-example-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: repo.appendingPathComponent("config"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: repo) }
+        let settings = repo.appendingPathComponent("config/database.conf")
+        let fixtures = ConfgateRunner.packageRoot.appendingPathComponent("fixtures")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("current.conf"), to: settings)
+        for arguments in [["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@confgate.invalid", "-c", "commit.gpgsign=false",
+                                                          "commit", "-q", "-m", "current"],
+                          ["update-ref", "refs/remotes/origin/main", "HEAD"]] {
+            let git = try await ConfgateRunner.run(arguments, executable: "/usr/bin/git", directory: repo)
+            try #require(git.status == 0, "git \(arguments): \(git.stderr)")
+        }
+        try FileManager.default.removeItem(at: settings)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("outage.conf"), to: settings)
+        try await body(repo)
+    }
+
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     // MARK: Helpers
 
