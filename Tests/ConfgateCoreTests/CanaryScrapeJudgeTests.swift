@@ -75,7 +75,7 @@ extension CanaryJudgeTests {
         #expect(some.verdict.decision == .passWithWarnings)
         #expect(some.verdict.warnings.first?.message == "20 of 60 scrapes of \(Self.url) failed (first at 0.0 s: connection refused)")
         let never = judge(scraped { i in PoolScrape(at: Double(i), url: Self.url, error: "connection refused") })
-        #expect(never.headline == "INCONCLUSIVE: \(Self.url) never answered a scrape (60 of 60 failed; first: connection refused): pool timeouts could not be seen")
+        #expect(never.headline == "INCONCLUSIVE: no scrape of \(Self.url) succeeded (60 of 60 failed; first: connection refused): pool timeouts could not be seen")
         #expect(CanarySnapshot(never.record, settings: settings(), criteria: never.criteria).scrapeErrors == 60)
     }
 

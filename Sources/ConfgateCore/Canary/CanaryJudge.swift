@@ -88,7 +88,7 @@ public enum CanaryJudge {
                 gaps.append(.init(.environment, "\(t.url) was never scraped: lengthen --duration"))
             } else if t.failed == t.scrapes {
                 gaps.append(.init(.environment,
-                    "\(t.url) never answered a scrape (\(t.failed) of \(t.scrapes) failed; first: \(t.firstError ?? "")): pool timeouts could not be seen"))
+                    "no scrape of \(t.url) succeeded (\(t.failed) of \(t.scrapes) failed; first: \(t.firstError ?? "")): pool timeouts could not be seen"))
             } else if t.failed * 2 > t.scrapes {
                 gaps.append(.init(.environment,
                     "\(t.failed) of \(t.scrapes) scrapes of \(t.url) failed (more than half; first at \(seconds(t.firstErrorAt ?? 0)): \(t.firstError ?? ""))"))

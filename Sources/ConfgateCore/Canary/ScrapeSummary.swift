@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the `--scrape` URLs showed over the watch, per URL and per pool: how many scrapes
 /// failed, each pool's peaks, and how many acquires timed out. Pure arithmetic over the
 /// record's `PoolScrape`s, in the order taken.
@@ -40,6 +42,7 @@ public struct ScrapeSummary: Hashable, Sendable, Codable {
         public var acquireMaxSeconds: Double?
     }
 
+    /// In the order given; each URL's pools by name (`auth-2` before `auth-10`).
     public var targets: [Target]
 
     /// Every pool of every URL.
@@ -99,7 +102,8 @@ public struct ScrapeSummary: Hashable, Sendable, Codable {
         }
         let failures = scrapes.filter { $0.error != nil }
         return Target(url: url, scrapes: scrapes.count, failed: failures.count, firstError: failures.first?.error,
-                      firstErrorAt: failures.first?.at, pools: order.compactMap { running[$0]?.pool })
+                      firstErrorAt: failures.first?.at,
+                      pools: order.compactMap { running[$0]?.pool }.sorted { $0.name.compare($1.name, options: .numeric) == .orderedAscending })
     }
 
     /// A counter's increase between two readings; a reading below the last is a reset (from 0).

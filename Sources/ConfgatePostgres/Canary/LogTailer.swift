@@ -8,7 +8,9 @@ import Glibc
 /// `poll()` returns the complete lines appended since. When the file shrinks (truncated, as
 /// `copytruncate` does) it is read again from its start; when the path names another file
 /// (renamed away and recreated, as `logrotate` and PostgreSQL's `logging_collector` do) the
-/// old file is read to its end and the new one from its start. Reads are short and
+/// old file is read to its end and the new one from its start. (As with `tail -F`, a file
+/// truncated and refilled past its old size between two polls looks as if it only grew: the
+/// lines before the old size are missed.) Reads are short and
 /// non-blocking on a regular file; a file that vanished is retried at the next poll.
 public struct LogTailer: Sendable {
     public let path: String
