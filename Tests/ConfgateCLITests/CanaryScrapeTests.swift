@@ -117,8 +117,9 @@ extension CanaryCommandTests {
     }
 
     /// The delay from a pool timeout appearing on a metrics page to the canary's verdict
-    /// turning to blocked (`confgate_verdict` 1 on its own `--listen`): printed, not asserted
-    /// (goal ≤ 2 intervals). Asserted: that it turns, and the report names the pool.
+    /// turning to blocked (`confgate_verdict` 1 on its own `--listen`), and from a refusal
+    /// written to the log to `confgate_refusals_total` counting it: printed, not asserted
+    /// (goal ≤ 2 intervals). Asserted: that both are seen, and the report names them.
     @Test func benchPoolTimeoutToVerdictDelay() async throws {
         try await withServer { url, dir in
             for interval in [100, 500] {
@@ -135,8 +136,10 @@ extension CanaryCommandTests {
 
                         """
                 }
+                let log = dir + "/bench-\(interval).log"
+                try "2026-11-30 00:00:00 UTC [1] LOG:  database system is ready to accept connections\n".write(toFile: log, atomically: false, encoding: .utf8)
                 let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--application", "confgate-canary",
-                                       "--scrape", page.url, "--listen", "127.0.0.1:0", "--duration", "60s", "--interval", "\(interval)ms",
+                                       "--scrape", page.url, "--log", log, "--listen", "127.0.0.1:0", "--duration", "60s", "--interval", "\(interval)ms",
                                        "--no-probe"], in: dir, name: "bench-\(interval)")
                 let listen = await metricsURL(watch)
                 let scraped = await waitFor(within: .seconds(30)) { served.withLock { $0 } >= 2 }
@@ -150,13 +153,29 @@ extension CanaryCommandTests {
                     }
                     try await Task.sleep(for: .milliseconds(5))
                 }
+                // Then a refusal written to the log: how long until confgate_refusals_total counts it.
+                let written = ContinuousClock.now
+                let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                try h.seekToEnd()
+                try h.write(contentsOf: Data("2026-11-30 00:00:01 UTC [2] FATAL:  sorry, too many clients already\n".utf8))
+                try h.close()
+                var counted: Duration?
+                while let listen, ContinuousClock.now - written < .seconds(30), watch.process.isRunning {
+                    if let (_, body) = try? await RunVerifyCommandTests.get(listen), RunVerifyCommandTests.parse(body)["confgate_refusals_total"] == 1 {
+                        counted = ContinuousClock.now - written
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
                 await watch.stop()
                 await page.stop()
                 #expect(listen != nil && scraped, "\(watch.stderr)")
+                #expect(watch.stdout.contains("the server log \(log) reports 1 refused connection (1 “sorry, too many clients already”)"), "\(watch.stdout)")
                 let delay = try #require(turned, "the verdict never turned: \(watch.stdout)\n\(watch.stderr)")
+                let logDelay = try #require(counted, "the log's refusal was never counted: \(watch.stdout)\n\(watch.stderr)")
                 #expect(watch.stdout.hasPrefix("BLOCKED: exhaustion — 4 connection acquires timed out in pool bench-1 at \(page.url)"), "\(watch.stdout)")
-                let ms = Double(delay.components.seconds) * 1000 + Double(delay.components.attoseconds) / 1e15
-                print("canary --scrape at --interval \(interval)ms: pool timeout on the page → confgate_verdict 1 in \(String(format: "%.0f", ms)) ms (\(String(format: "%.2f", ms / Double(interval))) intervals)")
+                func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+                print("canary at --interval \(interval)ms: pool timeout on the page → confgate_verdict 1 in \(String(format: "%.0f", ms(delay))) ms (\(String(format: "%.2f", ms(delay) / Double(interval))) intervals); refusal written to the log → confgate_refusals_total 1 in \(String(format: "%.0f", ms(logDelay))) ms (\(String(format: "%.2f", ms(logDelay) / Double(interval))) intervals)")
             }
         }
     }

@@ -98,10 +98,10 @@ public struct CanaryTextRenderer: Sendable {
             rows.append(["scrapes of \(t.url)", "\(t.scrapes)", t.failed == 0 ? "all answered" : "\(t.failed) failed, first: \(t.firstError ?? "")"])
             for p in t.pools {
                 var how = ["active peak \(p.peakActive)\(p.maxSize.map { " of max \($0)" } ?? "")", "total peak \(p.peakTotal)",
-                           "pending peak \(p.peakPending)", "timeouts +\(p.timeouts)"]
+                           "pending peak \(p.peakPending)"]
                 if let mean = p.acquireMeanSeconds { how.append(String(format: "acquire mean %.1f ms", mean * 1000)) }
                 if let max = p.acquireMaxSeconds { how.append(String(format: "max %.1f ms", max * 1000)) }
-                rows.append(["pool \(p.name)", "\(p.timeouts)", how.joined(separator: ", ")])
+                rows.append(["pool \(p.name) timeouts", "\(p.timeouts)", how.joined(separator: ", ")])
             }
         }
         return rows

@@ -123,7 +123,7 @@ public enum CanaryJudge {
         }
         for p in b.scrapes.pools where p.saturatedIn > 0 {
             warnings.append(.init(.exhaustion,
-                "pool \(p.name) had all its \(p.maxSize ?? p.peakActive) connections active in \(p.saturatedIn) of \(p.seenIn) scrapes (hikaricp_connections_active = _max): the next request waits"))
+                "pool \(p.name) had all \(p.maxSize ?? p.peakActive) of its connections active in \(p.saturatedIn) of \(p.seenIn) scrapes (hikaricp_connections_active = _max): the next request waits"))
         }
         if let failure = record.log?.failure {
             warnings.append(.init(.environment, "the server log could not be read throughout: \(failure)"))

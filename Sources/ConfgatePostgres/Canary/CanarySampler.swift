@@ -37,7 +37,8 @@ public struct CanarySampler: Sendable {
         self.duration = duration
         self.probeInterval = probeInterval
         self.limitsInterval = limitsInterval
-        self.scrape = scrape
+        var seen = Set<String>()
+        self.scrape = scrape.filter { seen.insert($0).inserted }  // a URL named twice is scraped once
         self.scrapeInterval = scrapeInterval ?? interval
         self.log = log
     }
