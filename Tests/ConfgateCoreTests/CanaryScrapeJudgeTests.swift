@@ -79,6 +79,14 @@ extension CanaryJudgeTests {
         #expect(CanarySnapshot(never.record, settings: settings(), criteria: never.criteria).scrapeErrors == 60)
     }
 
+    @Test func aPoolWithoutItsTimeoutCounterIsAWarning() {
+        var p = pool()
+        p.timeouts = nil
+        let r = judge(scraped { PoolScrape(at: Double($0), url: Self.url, pools: [p]) })
+        #expect(r.verdict.decision == .passWithWarnings)
+        #expect(r.verdict.warnings.map(\.message) == ["pool auth-1 at \(Self.url) has no hikaricp_connections_timeout_total: its timeouts cannot be seen"])
+    }
+
     @Test func aPageWithoutPoolsIsInconclusive() {
         let r = judge(scraped { i in PoolScrape(at: Double(i), url: Self.url, page: "up 1\n") })
         #expect(r.verdict.decision == .inconclusive)

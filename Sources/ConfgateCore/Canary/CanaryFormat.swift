@@ -138,7 +138,7 @@ public enum CanaryJUnitRenderer {
         let utilization = v.reasons.filter { $0.kind == .utilization }.map(\.message)
         let env = v.reasons.filter { $0.kind == .environment }.map(\.message)
         let cases: [(String, String?, String?)] = [
-            ("connections within usable, no refusal", exhaustion.isEmpty ? nil : exhaustion.joined(separator: "\n"), nil),
+            ("connections within usable, no refusal, no pool timeout", exhaustion.isEmpty ? nil : exhaustion.joined(separator: "\n"), nil),
             ("utilization not sustained above max_utilization", utilization.isEmpty ? nil : utilization.joined(separator: "\n"), nil),
             ("enough observed", nil, env.isEmpty ? nil : env.joined(separator: "\n")),
         ]

@@ -117,6 +117,10 @@ public enum CanaryJudge {
             warnings.append(.init(.environment,
                 "\(t.failed) of \(t.scrapes) scrapes of \(t.url) failed (first at \(seconds(t.firstErrorAt ?? 0)): \(t.firstError ?? ""))"))
         }
+        for p in b.scrapes.pools where !p.countsTimeouts {
+            warnings.append(.init(.environment,
+                "pool \(p.name) at \(p.url) has no hikaricp_connections_timeout_total: its timeouts cannot be seen"))
+        }
         for p in b.scrapes.pools where p.peakPending > 0 {
             warnings.append(.init(.exhaustion,
                 "pool \(p.name) had \(p.peakPending) request\(p.peakPending == 1 ? "" : "s") waiting for a connection at \(seconds(p.peakPendingAt ?? 0)) (hikaricp_connections_pending)"))
@@ -124,9 +128,6 @@ public enum CanaryJudge {
         for p in b.scrapes.pools where p.saturatedIn > 0 {
             warnings.append(.init(.exhaustion,
                 "pool \(p.name) had all \(p.maxSize ?? p.peakActive) of its connections active in \(p.saturatedIn) of \(p.seenIn) scrapes (hikaricp_connections_active = _max): the next request waits"))
-        }
-        if let failure = record.log?.failure {
-            warnings.append(.init(.environment, "the server log could not be read throughout: \(failure)"))
         }
         if !record.privileged {
             warnings.append(.init(.environment,

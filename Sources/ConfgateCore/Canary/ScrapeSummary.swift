@@ -35,6 +35,8 @@ public struct ScrapeSummary: Hashable, Sendable, Codable {
         /// does; a pool that first appeared after its URL's first answer counts from 0).
         public var timeouts: Int
         public var firstTimeoutAt: Double?
+        /// Whether the page had `hikaricp_connections_timeout_total` for it at all.
+        public var countsTimeouts = false
         /// Acquires during the watch and their mean wait (from `_acquire_seconds_count`, `_sum`).
         public var acquires: Int
         public var acquireMeanSeconds: Double?
@@ -49,7 +51,8 @@ public struct ScrapeSummary: Hashable, Sendable, Codable {
     public var pools: [Pool] { targets.flatMap(\.pools) }
 
     public init(urls: [String], scrapes: [PoolScrape]) {
-        targets = urls.map { url in Self.target(url, scrapes.filter { $0.url == url }) }
+        let byURL = Dictionary(grouping: scrapes, by: \.url)  // one pass: the summary is recomputed after every update
+        targets = urls.map { url in Self.target(url, byURL[url] ?? []) }
     }
 
     static func target(_ url: String, _ scrapes: [PoolScrape]) -> Target {
@@ -78,6 +81,7 @@ public struct ScrapeSummary: Hashable, Sendable, Codable {
                 s.pool.peakTotal = Swift.max(s.pool.peakTotal, Int(total))
                 if let p = r.pending, Int(p) > s.pool.peakPending { s.pool.peakPending = Int(p); s.pool.peakPendingAt = scrape.at }
                 if let t = r.timeouts {
+                    s.pool.countsTimeouts = true
                     let delta = Self.increase(from: s.lastTimeouts, to: t)
                     if delta > 0 {
                         s.pool.timeouts += Int(delta.rounded())

@@ -58,15 +58,12 @@ public struct ServerLogWatch: Hashable, Sendable, Codable {
     public var refusals: [ServerLogRefusal]
     /// Truncations and rotations followed (the file shrank or was replaced, and was reopened).
     public var reopened: Int
-    /// Why reading stopped or paused, if it did (the file vanished and did not come back).
-    public var failure: String?
 
-    public init(file: String, lines: Int = 0, refusals: [ServerLogRefusal] = [], reopened: Int = 0, failure: String? = nil) {
+    public init(file: String, lines: Int = 0, refusals: [ServerLogRefusal] = [], reopened: Int = 0) {
         self.file = file
         self.lines = lines
         self.refusals = refusals
         self.reopened = reopened
-        self.failure = failure
     }
 
     /// Reads `lines` at `at`: counts them and keeps the refusals.
