@@ -131,21 +131,23 @@ public struct CanarySampler: Sendable {
                 group.addTask {
                     var tailer = log
                     defer { tailer.close() }
+                    @Sendable func read(_ lines: [String], reopened: Int) {
+                        guard !lines.isEmpty || reopened != state.withLock({ $0.log?.reopened ?? 0 }) else { return }
+                        let at = seconds()
+                        let record = state.withLock {
+                            $0.log?.read(lines, at: at)
+                            $0.log?.reopened = reopened
+                            return $0
+                        }
+                        onUpdate(record)
+                    }
                     var next = start
                     while next < end, !Task.isCancelled {
-                        let lines = tailer.poll()
-                        if !lines.isEmpty || tailer.reopened != state.withLock({ $0.log?.reopened ?? 0 }) {
-                            let at = seconds()
-                            let record = state.withLock {
-                                $0.log?.read(lines, at: at)
-                                $0.log?.reopened = tailer.reopened
-                                return $0
-                            }
-                            onUpdate(record)
-                        }
+                        read(tailer.poll(), reopened: tailer.reopened)
                         next = next + interval
                         do { try await Task.sleep(until: min(next, end), clock: clock) } catch { break }
                     }
+                    read(tailer.poll(), reopened: tailer.reopened)  // what was written up to the end
                     return false
                 }
             }
