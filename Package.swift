@@ -104,8 +104,9 @@ let package = Package(
         ),
         .testTarget(name: "ConfgateBenchTests", dependencies: ["ConfgateBench"]),
         .testTarget(name: "ConfgateMetricsTests", dependencies: ["ConfgateMetrics", "ConfgateCore", "ConfgatePool"]),
-        // Runs the built `confgate` binary as a user would.
-        .testTarget(name: "ConfgateCLITests", dependencies: ["confgate"]),
+        // Runs the built `confgate` binary as a user would (ConfgateMetrics: a metrics page the
+        // test controls, for `canary --scrape`).
+        .testTarget(name: "ConfgateCLITests", dependencies: ["confgate", "ConfgateMetrics"]),
     ],
     swiftLanguageModes: [.v6]
 )

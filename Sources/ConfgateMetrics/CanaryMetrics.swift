@@ -6,7 +6,8 @@ import Synchronization
 /// after each sample, under the names `monitoring/confgate.rules.yml` alerts on:
 /// `confgate_connections{datname,usename,application_name,state}`, `confgate_connections_usable`,
 /// `confgate_connections_demand{kind="steady|deploy"}`, `confgate_headroom`,
-/// `confgate_refusals_total`, `confgate_samples_total`, `confgate_scrape_errors_total` and
+/// `confgate_refusals_total` (refused probes and the server log's refusals),
+/// `confgate_samples_total`, `confgate_scrape_errors_total` (failed `--scrape`s) and
 /// `confgate_verdict` (the exit code the canary would give if it stopped now: 0, 1 or 3).
 public final class CanaryMetrics: Sendable {
     private let latest = Mutex<CanarySnapshot?>(nil)
@@ -49,9 +50,9 @@ public final class CanaryMetrics: Sendable {
         if let headroom = snapshot.headroom {
             gauge("confgate_headroom", "Usable minus the connections of the latest sample", [], headroom)
         }
-        counter("confgate_refusals_total", "Refused connection attempts seen (the canary's probe refused with SQLSTATE 53300)", snapshot.refusals)
+        counter("confgate_refusals_total", "Refused connection attempts seen (the canary's probe refused with SQLSTATE 53300, refusals in the server log)", snapshot.refusals)
         counter("confgate_samples_total", "Samples of pg_stat_activity taken", snapshot.samples)
-        counter("confgate_scrape_errors_total", "Failed scrapes of the services' own metrics (none are scraped yet)", 0)
+        counter("confgate_scrape_errors_total", "Failed scrapes of the services' own metrics pages (--scrape): unreachable, HTTP errors, not metrics", snapshot.scrapeErrors)
         gauge("confgate_verdict", "The exit code the canary would give now: 0 pass, 1 blocked, 3 inconclusive", [], Int(snapshot.decision.exitCode))
         return registry.emitToString()
     }

@@ -22,17 +22,29 @@ struct CanaryCommand: AsyncParsableCommand {
             statistics, so a refused probe (53300) is how the canary sees the fleet being refused. \
             It never writes to the watched server.
 
+            Two more sources of refusals and timeouts, both optional: --scrape URL (repeatable) GETs \
+            each service's Prometheus or OpenMetrics page every --scrape-interval and reads HikariCP's \
+            Micrometer series (hikaricp_connections_active, _idle, _pending, _max, _timeout_total, \
+            _acquire_seconds_*, per pool label); --log FILE follows the server's log from its end \
+            (through truncation and rotation) for "sorry, too many clients already", "remaining \
+            connection slots are reserved", "too many connections for role/database" and PgBouncer's \
+            "no more connections allowed (max_client_conn)".
+
             Verdict, first line of the report: BLOCKED (exit 1) when connections reached usable \
-            (max_connections − superuser_reserved − reserved), a probe was refused, a role reached its \
+            (max_connections − superuser_reserved − reserved), a probe was refused, the server log \
+            reported a refusal, a scraped pool's hikaricp_connections_timeout_total rose, a role reached its \
             CONNECTION LIMIT, utilization stayed above the gate's max_utilization longer than \
             --sustained, or the settings' declared demand exceeds usable; INCONCLUSIVE (exit 3) when it \
             could not observe enough (fewer than --min-samples samples, a watched application never \
-            appeared, the probe never got in, Ctrl-C, the connection lost, the server unreachable); \
+            appeared, the probe never got in, a --scrape URL failed more than half its scrapes or showed \
+            no HikariCP pool, Ctrl-C, the connection lost, the server unreachable); \
             PASS (exit 0) otherwise. Exit 2: bad input. Ctrl-C stops and reports what was seen.
 
             Example, during a rollout of auth-service:
               confgate canary --postgres postgresql://monitor@db:5432/postgres --settings confgate.conf \\
-                --duration 10m --report-dir canary-report
+                --duration 10m --report-dir canary-report \\
+                --scrape http://auth-1:8080/actuator/prometheus --scrape http://auth-2:8080/actuator/prometheus \\
+                --log /var/log/postgresql/postgresql-16-main.log
             """
     )
 
@@ -66,6 +78,19 @@ struct CanaryCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-probe"), help: "Do not probe: refusals between samples then go unseen (a warning says so).")
     var noProbe = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A service's metrics page (Prometheus text or OpenMetrics) to read HikariCP's pool series from; an increase of hikaricp_connections_timeout_total blocks. http:// or https://; repeatable.",
+        valueName: "url"))
+    var scrape: [String] = []
+
+    @Option(name: .customLong("scrape-interval"), help: ArgumentHelp("Time between scrapes of each --scrape URL (default: --interval).", valueName: "duration"))
+    var scrapeInterval: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The server's log file (or PgBouncer's), followed from its end through truncation and rotation: a refused connection it reports blocks.",
+        valueName: "file"))
+    var log: String?
+
     @Option(help: ArgumentHelp("How long utilization may stay above max_utilization before blocking.", valueName: "duration"))
     var sustained = "2min"
 
@@ -79,7 +104,7 @@ struct CanaryCommand: AsyncParsableCommand {
     var reportDir: String?
 
     @Option(help: ArgumentHelp(
-        "Serve the canary's live figures at http://ADDRESS/metrics in the Prometheus text format (confgate_connections, _usable, _demand, confgate_headroom, confgate_refusals_total, confgate_verdict; docs/monitoring.md). PORT or :PORT binds 127.0.0.1; another address must be written out and then reaches other machines.",
+        "Serve the canary's live figures at http://ADDRESS/metrics in the Prometheus text format (confgate_connections, _usable, _demand, confgate_headroom, confgate_refusals_total, confgate_scrape_errors_total, confgate_verdict; docs/canary.md). PORT or :PORT binds 127.0.0.1; another address must be written out and then reaches other machines.",
         valueName: "address"))
     var listen: String?
 
@@ -99,6 +124,12 @@ struct CanaryCommand: AsyncParsableCommand {
             throw ValidationError("--probe-interval must be more than 0 (--no-probe switches probing off)")
         }
         _ = try parsed(sustained, "sustained")
+        if let scrapeInterval, try parsed(scrapeInterval, "scrape-interval").microseconds <= 0 {
+            throw ValidationError("--scrape-interval must be more than 0")
+        }
+        for url in scrape {
+            if let problem = MetricsScraper.validate(url) { throw ValidationError(problem) }
+        }
         if let listen {
             do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
         }
@@ -119,9 +150,14 @@ struct CanaryCommand: AsyncParsableCommand {
         if !noProbe, probe == nil {
             Terminal.writeError("confgate: no refusal probe: the settings' DSN names no user; --probe-url names one\n")
         }
+        let scrapeEvery = try scrapeInterval.map { text throws(ConfgateError) in try CanaryCriteria.duration(text, flag: "scrape-interval") }
+        // The log is opened (at its end) before connecting: a wrong path is exit 2, and lines
+        // written from now on are the canary's.
+        let tailer = try log.map { path throws(ConfgateError) in try LogTailer.open(path) }
         let sampler = CanarySampler(
             monitor: monitor, probe: probe, interval: .microseconds(every.microseconds), duration: .microseconds(watch.microseconds),
-            probeInterval: .microseconds(try CanaryCriteria.duration(probeInterval, flag: "probe-interval").microseconds))
+            probeInterval: .microseconds(try CanaryCriteria.duration(probeInterval, flag: "probe-interval").microseconds),
+            scrape: scrape, scrapeInterval: scrapeEvery.map { .microseconds($0.microseconds) }, log: tailer)
         let progress = CanaryProgress(settings: fleet, criteria: criteria, total: watch.seconds)
         let metrics = CanaryMetrics()
         var endpoint: MetricsEndpoint?
@@ -195,6 +231,7 @@ final class CanaryProgress: Sendable {
         let s = CanarySnapshot(record, settings: settings, criteria: criteria)
         let line = "canary \(String(format: "%.0f/%.0fs", now, total)) conns \(s.clientConnections)/\(s.usable.map(String.init) ?? "?")"
             + " headroom \(s.headroom.map(String.init) ?? "?") probes \(s.probes) refused \(s.refusals) samples \(s.samples)"
+            + (record.scrapeURLs.isEmpty ? "" : " scrapes \(record.scrapes.count) failed \(s.scrapeErrors)")
         Terminal.writeError(live ? "\r\u{1B}[K" + line : line + "\n")
     }
 

@@ -52,7 +52,16 @@ struct CanaryCommandTests {
     }
 
     /// A scratch server from `confgate postgres`, its superuser URL handed to `body`, stopped after.
+    /// The scratch server's log file (`server.log` in the directory `confgate postgres` names on stderr).
+    static func serverLog(_ server: Child) -> String? {
+        server.stderr.firstMatch(of: /directory (\S+), postmaster pid/).map { String($0.1) + "/server.log" }
+    }
+
     func withServer(_ body: (String, String) async throws -> Void) async throws {
+        try await withServer { url, dir, _ in try await body(url, dir) }
+    }
+
+    func withServer(_ body: (String, String, Child) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-canary-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -62,7 +71,7 @@ struct CanaryCommandTests {
             let line = server.stdout.split(separator: "\n").first { $0.hasPrefix("superuser:") }
             let url = try #require(line.map { String($0.dropFirst("superuser:".count)).trimmingCharacters(in: .whitespaces) },
                                    "no server (up \(up)): \(server.stderr)")
-            try await body(url, dir)
+            try await body(url, dir, server)
         } catch {
             await server.stop()
             throw error
@@ -72,13 +81,13 @@ struct CanaryCommandTests {
 
     /// `confgate run --postgres URL` on `settings` for up to a minute, handed to `body` once its
     /// load is running (its first progress line), interrupted after.
-    func whileRunning(_ settings: String, url: String, dir: String, _ body: () async throws -> Void) async throws {
+    func whileRunning(_ settings: String, url: String, dir: String, _ extra: [String] = [], _ body: (Child) async throws -> Void) async throws {
         let run = try Child(["run", "--settings", settings, "--postgres", url, "--duration", "60s", "--warmup", "1s",
-                             "--spike", "off", "--deploy", "off", "--users", "200", "--rate", "100/s"], in: dir, name: "run")
+                             "--spike", "off", "--deploy", "off", "--users", "200", "--rate", "100/s"] + extra, in: dir, name: "run")
         do {
             let running = await eventually(within: .seconds(60)) { run.stderr.contains("/61s") || !run.process.isRunning }
             try #require(running && run.process.isRunning, "run did not start: \(run.stdout)\n\(run.stderr)")
-            try await body()
+            try await body(run)
         } catch {
             await run.stop()
             throw error
@@ -96,7 +105,7 @@ struct CanaryCommandTests {
 
     @Test func theOutageIsBlockedWithItsRefusalsAndPeakAndTheHarmlessChangePasses() async throws {
         try await withServer { url, dir in
-            try await whileRunning("fixtures/outage.conf", url: url, dir: dir) {
+            try await whileRunning("fixtures/outage.conf", url: url, dir: dir) { _ in
                 let reports = dir + "/outage-report"
                 let r = try await canary(["--postgres", url, "--settings", "fixtures/outage.conf", "--report-dir", reports] + Self.short)
                 #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
@@ -115,7 +124,7 @@ struct CanaryCommandTests {
                 #expect((budget["peak"] as? Int ?? 0) >= 97)
                 #expect(((json["record"] as? [String: Any])?["samples"] as? [Any])?.count ?? 0 >= 50)
             }
-            try await whileRunning("fixtures/harmless.conf", url: url, dir: dir) {
+            try await whileRunning("fixtures/harmless.conf", url: url, dir: dir) { _ in
                 let r = try await canary(["--postgres", url, "--settings", "fixtures/harmless.conf", "--format", "markdown"] + Self.short)
                 #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
                 #expect(r.stdout.hasPrefix("### ✅ PASS"), "\(r.stdout)")
@@ -193,7 +202,11 @@ struct CanaryCommandTests {
         for args in [["--postgres", "postgresql://x@127.0.0.1:1/x", "--duration", "0"] + settings,
                      ["--postgres", "postgresql://x@127.0.0.1:1/x", "--interval", "10"] + settings,
                      ["--postgres", "postgresql://x@127.0.0.1:1/x", "--no-such-flag"] + settings,
-                     ["--postgres", "postgresql://postgres:Top%ZZSecret@localhost/db"] + settings] {
+                     ["--postgres", "postgresql://postgres:Top%ZZSecret@localhost/db"] + settings,
+                     ["--postgres", "postgresql://x@127.0.0.1:1/x", "--scrape", "file:///etc/hostname"] + settings,
+                     ["--postgres", "postgresql://x@127.0.0.1:1/x", "--scrape", "auth-1:8080/metrics"] + settings,
+                     ["--postgres", "postgresql://x@127.0.0.1:1/x", "--scrape-interval", "0"] + settings,
+                     ["--postgres", "postgresql://x@127.0.0.1:1/x", "--log", "/nonexistent/server.log"] + settings] {
             let r = try await canary(args)
             #expect(r.status == 2, "\(args): \(r.stderr)")
             #expect(!r.stderr.contains("ZZSecret"))

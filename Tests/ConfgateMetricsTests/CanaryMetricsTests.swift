@@ -37,6 +37,24 @@ import Testing
         #expect(samples["confgate_verdict"] == 0)
     }
 
+    @Test func failedScrapesAndTheLogsRefusalsAreCounted() {
+        let samples = (0..<60).map { CanarySample(at: Double($0), groups: [ConnectionGroup(application: "auth-service-1", count: 80)]) }
+        let url = "http://auth-1:8080/metrics"
+        var pool = HikariPoolReading(pool: "auth-1")
+        (pool.active, pool.max, pool.timeouts) = (5, 20, 0)
+        let scrapes = (0..<10).map { i in i < 3 ? PoolScrape(at: Double(i), url: url, error: "connection refused") : PoolScrape(at: Double(i), url: url, pools: [pool]) }
+        var log = ServerLogWatch(file: "/var/log/postgresql/main.log")
+        log.read(["[1] FATAL:  sorry, too many clients already"], at: 4)
+        let record = CanaryRecord(samples: samples, limits: [ServerLimits(at: 0, maxConnections: 100, superuserReservedConnections: 3)],
+                                  probes: [ProbeResult(at: 0, outcome: .ok)], role: "monitor", probeRole: "auth",
+                                  scrapeURLs: [url], scrapes: scrapes, log: log)
+        let settings = Settings(pool: .init(maxSize: 15), fleet: .init(instances: 6), server: .init(maxConnections: 100, superuserReservedConnections: 3))
+        let exposed = Exposition.parse(CanaryMetrics.render(CanarySnapshot(record, settings: settings, criteria: .init(applications: ["auth-service"]))))
+        #expect(exposed["confgate_scrape_errors_total"] == 3)
+        #expect(exposed["confgate_refusals_total"] == 1, "the log's refusal counts as one")
+        #expect(exposed["confgate_verdict"] == 1)
+    }
+
     @Test func aRefusedProbeCountsAndTheVerdictSaysBlocked() {
         let samples = Exposition.parse(CanaryMetrics.render(snapshot(fleet: 80, refused: true)))
         #expect(samples["confgate_refusals_total"] == 1)

@@ -25,6 +25,8 @@ public struct CanaryBudget: Hashable, Sendable, Codable {
     public var reachedUsable: Reach?
     /// Roles whose own `CONNECTION LIMIT` their sessions reached.
     public var rolesAtLimit: [RoleLimit]
+    /// What the `--scrape` URLs showed: each URL's failures, each pool's peaks and timeouts.
+    public var scrapes: ScrapeSummary
 
     public struct Application: Hashable, Sendable, Codable {
         public var name: String
@@ -101,6 +103,7 @@ public struct CanaryBudget: Hashable, Sendable, Codable {
             if top >= limit { roles.append(RoleLimit(role: role, peak: top, limit: limit)) }
         }
         rolesAtLimit = roles
+        scrapes = ScrapeSummary(urls: record.scrapeURLs, scrapes: record.scrapes)
     }
 
     /// Usable of the last limits read, or nil before any.

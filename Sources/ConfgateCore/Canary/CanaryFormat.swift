@@ -71,6 +71,7 @@ public struct CanaryTextRenderer: Sendable {
             let ok = rec.probes.filter { $0.outcome == .ok }.count, failed = rec.probes.filter { $0.outcome == .failed }.count
             rows.append(["probes as \(probeRole)", "\(rec.probes.count)", "\(ok) admitted, \(rec.refusals.count) refused (53300), \(failed) failed otherwise"])
         }
+        rows += Self.scrapeRows(b.scrapes) + Self.logRows(rec.log)
         out += table(rows)
         if !v.reasons.isEmpty {
             out.append("")
@@ -88,6 +89,29 @@ public struct CanaryTextRenderer: Sendable {
         out.append("")
         out.append("exit \(v.exitCode): " + ["0": "pass", "1": "blocked: roll back or hold the rollout", "3": "inconclusive: never read as a pass"][String(v.exitCode), default: ""])
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per `--scrape` URL and per pool it showed.
+    static func scrapeRows(_ s: ScrapeSummary) -> [[String]] {
+        var rows: [[String]] = []
+        for t in s.targets {
+            rows.append(["scrapes of \(t.url)", "\(t.scrapes)", t.failed == 0 ? "all answered" : "\(t.failed) failed, first: \(t.firstError ?? "")"])
+            for p in t.pools {
+                var how = ["active peak \(p.peakActive)\(p.maxSize.map { " of max \($0)" } ?? "")", "total peak \(p.peakTotal)",
+                           "pending peak \(p.peakPending)"]
+                if let mean = p.acquireMeanSeconds { how.append(String(format: "acquire mean %.1f ms", mean * 1000)) }
+                if let max = p.acquireMaxSeconds { how.append(String(format: "max %.1f ms", max * 1000)) }
+                rows.append(["pool \(p.name) timeouts", "\(p.timeouts)", how.joined(separator: ", ")])
+            }
+        }
+        return rows
+    }
+
+    /// The `--log` row.
+    static func logRows(_ log: ServerLogWatch?) -> [[String]] {
+        guard let log else { return [] }
+        let reopened = log.reopened > 0 ? ", reopened \(log.reopened)× (rotated or truncated)" : ""
+        return [["refusals in \(log.file)", "\(log.refusals.count)", "\(log.lines) lines read\(reopened)"]]
     }
 
     private func table(_ rows: [[String]]) -> [String] {
@@ -114,7 +138,7 @@ public enum CanaryJUnitRenderer {
         let utilization = v.reasons.filter { $0.kind == .utilization }.map(\.message)
         let env = v.reasons.filter { $0.kind == .environment }.map(\.message)
         let cases: [(String, String?, String?)] = [
-            ("connections within usable, no refusal", exhaustion.isEmpty ? nil : exhaustion.joined(separator: "\n"), nil),
+            ("connections within usable, no refusal, no pool timeout", exhaustion.isEmpty ? nil : exhaustion.joined(separator: "\n"), nil),
             ("utilization not sustained above max_utilization", utilization.isEmpty ? nil : utilization.joined(separator: "\n"), nil),
             ("enough observed", nil, env.isEmpty ? nil : env.joined(separator: "\n")),
         ]

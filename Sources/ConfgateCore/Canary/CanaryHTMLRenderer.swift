@@ -26,7 +26,8 @@ public struct CanaryHTMLRenderer: Sendable {
         <p>Connections holding a <em>max_connections</em> slot on the watched server at each sample \
         (this canary's own included), and each watched application's, against <em>usable</em> \
         (max_connections minus the reserved slots: a non-superuser is refused with SQLSTATE 53300 there) \
-        and the gate's <em>max_utilization</em> share of it. Refused probes are marked on the x axis.</p>
+        and the gate's <em>max_utilization</em> share of it. Refused probes, refusals in the server log (<code>--log</code>) \
+        and each scraped pool's first acquire timeout (<code>--scrape</code>) are marked on the x axis.</p>
 
         """
 
@@ -45,7 +46,12 @@ public struct CanaryHTMLRenderer: Sendable {
             let share = Double(l.usable) * r.criteria.maxUtilization
             thresholds.append(.init(label: "\(Int((r.criteria.maxUtilization * 100).rounded()))% of usable", value: share, style: ReportPalette.utilization))
         }
-        let refusals = r.record.refusals.map { SVGLineChart.Band(label: "refused", from: $0.at, to: $0.at + max(r.interval, 0.05), fill: "#F4C7B0") }
+        let width = max(r.interval, 0.05)
+        var refusals = r.record.refusals.map { SVGLineChart.Band(label: "refused", from: $0.at, to: $0.at + width, fill: "#F4C7B0") }
+        refusals += (r.record.log?.refusals ?? []).map { SVGLineChart.Band(label: "refused (log)", from: $0.at, to: $0.at + width, fill: "#F4C7B0") }
+        refusals += r.budget.scrapes.pools.compactMap { p in
+            p.firstTimeoutAt.map { SVGLineChart.Band(label: "pool timeout", from: $0, to: $0 + width, fill: "#F0D58C") }
+        }
         return SVGLineChart(id: "canary-connections", title: "Connections on the watched server",
                             xLabel: "time since the canary started (s)", yLabel: "connections",
                             series: series, thresholds: thresholds, bands: refusals).render()

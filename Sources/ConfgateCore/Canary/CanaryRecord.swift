@@ -17,10 +17,16 @@ public struct CanaryRecord: Hashable, Sendable, Codable {
     public var interrupted: Bool
     /// Why sampling stopped early otherwise (the monitoring connection was lost), if it did.
     public var failure: String?
+    /// The `--scrape` URLs (as shown, a password hidden), and every scrape of them in order.
+    public var scrapeURLs: [String]
+    public var scrapes: [PoolScrape]
+    /// The server log (`--log`) when one was read.
+    public var log: ServerLogWatch?
 
     public init(samples: [CanarySample] = [], limits: [ServerLimits] = [], probes: [ProbeResult] = [],
                 role: String = "", privileged: Bool = true, probeRole: String? = nil,
-                interrupted: Bool = false, failure: String? = nil) {
+                interrupted: Bool = false, failure: String? = nil,
+                scrapeURLs: [String] = [], scrapes: [PoolScrape] = [], log: ServerLogWatch? = nil) {
         self.samples = samples
         self.limits = limits
         self.probes = probes
@@ -29,6 +35,9 @@ public struct CanaryRecord: Hashable, Sendable, Codable {
         self.probeRole = probeRole
         self.interrupted = interrupted
         self.failure = failure
+        self.scrapeURLs = scrapeURLs
+        self.scrapes = scrapes
+        self.log = log
     }
 
     /// The limits in force at `time`: the last read at or before it (the first before any read).
@@ -42,5 +51,9 @@ public struct CanaryRecord: Hashable, Sendable, Codable {
         return last.at - first.at
     }
 
+    /// Refused probes.
     public var refusals: [ProbeResult] { probes.filter { $0.outcome == .refused } }
+
+    /// Scrapes that failed (`confgate_scrape_errors_total`).
+    public var scrapeErrors: Int { scrapes.filter { $0.error != nil }.count }
 }

@@ -56,6 +56,9 @@ public struct CanaryResult: Hashable, Sendable, Codable {
         }
         let admitted = record.probes.filter { $0.outcome == .ok }.count
         if record.probeRole != nil { parts.append("\(admitted) probe\(admitted == 1 ? "" : "s") admitted, none refused") }
+        let pools = budget.scrapes.pools.count
+        if !record.scrapeURLs.isEmpty { parts.append("\(pools) scraped pool\(pools == 1 ? "" : "s") without a timeout") }
+        if let log = record.log { parts.append("no refusal in \(log.lines) server log line\(log.lines == 1 ? "" : "s")") }
         parts.append("\(record.samples.count) samples over \(CanaryJudge.seconds(record.span))")
         return parts.joined(separator: ", ")
     }
@@ -73,8 +76,11 @@ public struct CanarySnapshot: Hashable, Sendable {
     public var deployDemand: Int
     /// usable − the last sample's connections.
     public var headroom: Int?
+    /// Refused probes and refusals in the server log.
     public var refusals: Int
     public var probes: Int
+    /// Failed scrapes of the `--scrape` URLs.
+    public var scrapeErrors: Int
     /// The verdict if the canary stopped now.
     public var decision: Verdict.Decision
 
@@ -87,8 +93,9 @@ public struct CanarySnapshot: Hashable, Sendable {
         steadyDemand = budget.declared.steadyDemand
         deployDemand = budget.declared.deployDemand
         headroom = budget.lastHeadroom
-        refusals = record.refusals.count
+        refusals = record.refusals.count + (record.log?.refusals.count ?? 0)
         probes = record.probes.count
+        scrapeErrors = record.scrapeErrors
         decision = CanaryJudge.judge(record, budget: budget, criteria: criteria).decision
     }
 }

@@ -5,7 +5,9 @@ import Synchronization
 /// samples `pg_stat_activity` every interval (grouped as postgres_exporter does) and the
 /// server's limits at start and every minute; beside it, the refusal probe — every few
 /// seconds a connection as the service's role, closed at once — since a refused connection
-/// never reaches PostgreSQL's statistics views.
+/// never reaches PostgreSQL's statistics views. With `scrape`, the services' own HikariCP
+/// pool metrics every `scrapeInterval` (`MetricsScraper`); with `log`, the server's log
+/// followed from its end (`LogTailer`) for the refusals it records.
 ///
 /// Never writes to the watched server: the monitoring session runs with
 /// `default_transaction_read_only = on` and sends only `SELECT`s; the probe sends nothing.
@@ -20,15 +22,25 @@ public struct CanarySampler: Sendable {
     let duration: Duration
     let probeInterval: Duration
     let limitsInterval: Duration
+    /// The services' metrics pages (`--scrape`), each GET every `scrapeInterval`.
+    let scrape: [String]
+    let scrapeInterval: Duration
+    /// The server's log (`--log`), opened at its end; read every `interval`.
+    let log: LogTailer?
 
     public init(monitor: [String: String], probe: [String: String]?, interval: Duration, duration: Duration,
-                probeInterval: Duration = .seconds(5), limitsInterval: Duration = .seconds(60)) {
+                probeInterval: Duration = .seconds(5), limitsInterval: Duration = .seconds(60),
+                scrape: [String] = [], scrapeInterval: Duration? = nil, log: LogTailer? = nil) {
         self.monitor = monitor
         self.probe = probe
         self.interval = interval
         self.duration = duration
         self.probeInterval = probeInterval
         self.limitsInterval = limitsInterval
+        var seen = Set<String>()
+        self.scrape = scrape.filter { seen.insert($0).inserted }  // a URL named twice is scraped once
+        self.scrapeInterval = scrapeInterval ?? interval
+        self.log = log
     }
 
     /// The monitoring connection's parameters from `--postgres URL`: read-only sessions,
@@ -78,7 +90,8 @@ public struct CanarySampler: Sendable {
     public func watch(onUpdate: @escaping @Sendable (CanaryRecord) -> Void = { _ in }) async throws(ConfgateError) -> CanaryRecord {
         let connection = try await Self.connectMonitor(monitor)
         let clock = ContinuousClock(), start = clock.now
-        let state = RecordBox(CanaryRecord(probeRole: probe?["user"]))
+        let state = RecordBox(CanaryRecord(probeRole: probe?["user"], scrapeURLs: scrape.map(PoolScrape.redacted),
+                                           log: log.map { ServerLogWatch(file: $0.path) }))
         @Sendable func seconds() -> Double { Self.seconds(clock.now - start) }
         do {
             let who = try await connection.query("""
@@ -97,7 +110,47 @@ public struct CanarySampler: Sendable {
         }
         let end = start + duration
         let (probe, interval, probeInterval, limitsInterval) = (self.probe, self.interval, self.probeInterval, self.limitsInterval)
+        let (scrapeInterval, log) = (self.scrapeInterval, self.log)
+        let scraper = scrape.isEmpty ? nil : MetricsScraper()
         await withTaskGroup(of: Bool.self) { group in
+            for url in scrape {
+                guard let scraper else { break }
+                group.addTask {
+                    var next = start
+                    while next < end, !Task.isCancelled {
+                        let result = await scraper.scrape(url, at: seconds())
+                        let record = state.withLock { $0.scrapes.append(result); return $0 }
+                        onUpdate(record)
+                        next = max(next + scrapeInterval, clock.now)  // a slow scrape delays the next, never piles up
+                        do { try await Task.sleep(until: min(next, end), clock: clock) } catch { break }
+                    }
+                    return false
+                }
+            }
+            if let log {
+                group.addTask {
+                    var tailer = log
+                    defer { tailer.close() }
+                    @Sendable func read(_ lines: [String], reopened: Int) {
+                        guard !lines.isEmpty || reopened != state.withLock({ $0.log?.reopened ?? 0 }) else { return }
+                        let at = seconds()
+                        let record = state.withLock {
+                            $0.log?.read(lines, at: at)
+                            $0.log?.reopened = reopened
+                            return $0
+                        }
+                        onUpdate(record)
+                    }
+                    var next = start
+                    while next < end, !Task.isCancelled {
+                        read(tailer.poll(), reopened: tailer.reopened)
+                        next = next + interval
+                        do { try await Task.sleep(until: min(next, end), clock: clock) } catch { break }
+                    }
+                    read(tailer.poll(), reopened: tailer.reopened)  // what was written up to the end
+                    return false
+                }
+            }
             if let probe {
                 group.addTask {
                     var next = start
@@ -136,6 +189,7 @@ public struct CanarySampler: Sendable {
             for await sampling in group where sampling { group.cancelAll() }
         }
         await connection.close()
+        scraper?.finish()
         return state.withLock { r in
             if Task.isCancelled { r.interrupted = true }
             return r
