@@ -43,7 +43,7 @@ public final class MetricsScraper: Sendable {
         var request = URLRequest(url: u, timeoutInterval: Self.timeout)
         request.setValue(Self.accept, forHTTPHeaderField: "Accept")
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await fetch(request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else {
                 return PoolScrape(at: at, url: shown, error: "HTTP \(status) \(HTTPURLResponse.localizedString(forStatusCode: status))")
@@ -51,6 +51,51 @@ public final class MetricsScraper: Sendable {
             return PoolScrape(at: at, url: shown, page: String(decoding: data, as: UTF8.self))
         } catch {
             return PoolScrape(at: at, url: shown, error: Self.describe(error))
+        }
+    }
+
+    /// `request`'s body and response. Not `URLSession.data(for:)`: on Linux its cancellation
+    /// handler cancels the URL task synchronously while holding the Swift task's status lock,
+    /// and a transfer completing at that moment needs the same lock to resume — the canary
+    /// hung at the end of a watch that way. Here cancellation (the watch ending, Ctrl-C)
+    /// cancels the URL task from another queue, after the handler has returned.
+    private func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let box = TaskBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let data, let response { done.resume(returning: (data, response)) }
+                    else { done.resume(throwing: error ?? URLError(.unknown)) }
+                }
+                box.set(task)
+                task.resume()
+            }
+        } onCancel: {
+            DispatchQueue.global().async { box.cancel() }
+        }
+    }
+
+    /// The URL task of one fetch, for its cancellation handler (which may run before the
+    /// task exists: then the task is cancelled as soon as it is set).
+    private final class TaskBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var task: URLSessionDataTask?
+        private var cancelled = false
+
+        func set(_ task: URLSessionDataTask) {
+            let cancelNow = lock.withLock { () -> Bool in
+                self.task = task
+                return cancelled
+            }
+            if cancelNow { DispatchQueue.global().async { task.cancel() } }
+        }
+
+        func cancel() {
+            let task = lock.withLock { () -> URLSessionDataTask? in
+                cancelled = true
+                return self.task
+            }
+            task?.cancel()
         }
     }
 
