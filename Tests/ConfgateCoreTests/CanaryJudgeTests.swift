@@ -112,6 +112,16 @@ import Testing
         #expect(r.verdict.reasons.map(\.message).contains("role auth reached its CONNECTION LIMIT: 80 of 80 sessions"))
     }
 
+    /// The monitoring role's own session fills a CONNECTION LIMIT of 1, and that refuses
+    /// none of the fleet's logins; the service role at its limit still blocks.
+    @Test func theCanarysOwnSessionDoesNotFillItsRolesLimit() {
+        var rec = record()
+        rec.limits = [ServerLimits(at: 0, maxConnections: 100, superuserReservedConnections: 3, roleLimits: ["monitor": 1])]
+        #expect(judge(rec).verdict.decision == .pass)
+        rec.limits = [ServerLimits(at: 0, maxConnections: 100, superuserReservedConnections: 3, roleLimits: ["monitor": 1, "auth": 80])]
+        #expect(judge(rec).verdict.reasons.map(\.message) == ["role auth reached its CONNECTION LIMIT: 80 of 80 sessions"])
+    }
+
     @Test func fewerThanFiftySamplesIsInconclusive() {
         let r = judge(record(49))
         #expect(r.verdict.decision == .inconclusive)

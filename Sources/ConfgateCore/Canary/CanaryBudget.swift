@@ -100,7 +100,11 @@ public struct CanaryBudget: Hashable, Sendable, Codable {
         var roles: [RoleLimit] = []
         for (role, limit) in (record.limits.last?.roleLimits ?? [:]).sorted(by: { $0.key < $1.key }) {
             let top = samples.map { $0.connections(user: role) }.max() ?? 0
-            if top >= limit { roles.append(RoleLimit(role: role, peak: top, limit: limit)) }
+            // The canary's own session is its monitoring role's, not the fleet's: a monitoring
+            // role with CONNECTION LIMIT 1 is full of the canary itself, and that refuses no
+            // login. Unless the fleet connects as that role too (it probes as it).
+            let own = role == record.role && role != record.probeRole ? 1 : 0
+            if top - own >= limit { roles.append(RoleLimit(role: role, peak: top, limit: limit)) }
         }
         rolesAtLimit = roles
         scrapes = ScrapeSummary(urls: record.scrapeURLs, scrapes: record.scrapes)
