@@ -144,7 +144,7 @@ extension RunCommand {
 /// `[load]` overrides shared by `run` and `verify`.
 struct LoadFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Logins per second at steady state, e.g. 800/s.", valueName: "rate")) var rate: String?
-    @Option(help: ArgumentHelp("Measured length of a trial, e.g. 20s.", valueName: "duration")) var duration: String?
+    @Option(help: ArgumentHelp("Measured length of a trial, e.g. 20s, 10m.", valueName: "duration")) var duration: String?
     @Option(help: ArgumentHelp("Traffic before measuring, e.g. 3s.", valueName: "duration")) var warmup: String?
     @Option(help: ArgumentHelp("Burst mid-trial, e.g. '3x for 4s', or off.", valueName: "spike")) var spike: String?
     @Option(help: ArgumentHelp("Rolling deploy part-way: on or off.", valueName: "on|off")) var deploy: String?
@@ -161,8 +161,8 @@ struct LoadFlags: ParsableArguments {
     func apply(to gate: GateSettings) throws(ConfgateError) -> GateSettings {
         var o = LoadOverrides()
         o.set("rate", rate)
-        o.set("duration", duration)
-        o.set("warmup", warmup)
+        o.set("duration", duration.map(SettingDuration.flagSpelling))
+        o.set("warmup", warmup.map(SettingDuration.flagSpelling))
         o.set("spike", spike)
         o.set("deploy", deploy)
         o.set("db_time", dbTime)

@@ -250,3 +250,18 @@ struct GateFileTests {
         #expect(gate == GateSettings())
     }
 }
+
+/// Flags take `m` for minutes (`run --duration 10m`, `canary --duration 10m`); files keep
+/// postgresql.conf's `min`, and `ms` stays milliseconds.
+@Suite struct FlagDurationTests {
+    @Test func flagsSpellMinutesAsMAndFilesAsMin() throws {
+        #expect(SettingDuration.flagSpelling("10m") == "10min")
+        #expect(SettingDuration.flagSpelling(" 10m ") == "10min")
+        for same in ["10min", "500ms", "90s", "2h", "off"] {
+            #expect(SettingDuration.flagSpelling(same) == same)
+        }
+        var o = LoadOverrides()
+        o.set("duration", SettingDuration.flagSpelling("2m"))
+        #expect(try o.apply(to: GateSettings()).load.duration == .minutes(2))
+    }
+}

@@ -22,8 +22,7 @@ public struct CanaryCriteria: Hashable, Sendable, Codable {
     /// A canary flag's duration: postgresql.conf units (`500ms`, `1s`, `10min`), and `m` for
     /// minutes as in `--duration 10m`. A bad value is `.badInput` naming the flag.
     public static func duration(_ text: String, flag: String) throws(ConfgateError) -> SettingDuration {
-        var spelled = text.trimmingCharacters(in: .whitespaces)
-        if spelled.hasSuffix("m"), !spelled.hasSuffix("ms"), !spelled.hasSuffix("min") { spelled += "in" }
+        let spelled = SettingDuration.flagSpelling(text)
         do {
             return try ConfValue(text: spelled, location: SourceLocation(file: "command line", line: 1, column: 1), key: flag).duration()
         } catch {

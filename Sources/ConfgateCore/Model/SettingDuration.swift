@@ -10,6 +10,14 @@ public struct SettingDuration: Hashable, Comparable, Sendable, Codable, CustomSt
     public static func seconds(_ s: Int64) -> SettingDuration { .init(microseconds: s * 1_000_000) }
     public static func minutes(_ m: Int64) -> SettingDuration { .init(microseconds: m * 60_000_000) }
 
+    /// A command-line flag's duration as a file would spell it: flags also take `m` for
+    /// minutes (`--duration 10m`), which postgresql.conf's units, and so settings files,
+    /// write `min`.
+    public static func flagSpelling(_ text: String) -> String {
+        let spelled = text.trimmingCharacters(in: .whitespaces)
+        return spelled.hasSuffix("m") && !spelled.hasSuffix("ms") && !spelled.hasSuffix("min") ? spelled + "in" : spelled
+    }
+
     /// The value as a Swift `Duration`.
     public var duration: Duration { .microseconds(microseconds) }
 
