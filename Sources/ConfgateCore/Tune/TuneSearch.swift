@@ -6,7 +6,8 @@
 /// quick steps (one short round: failures and gross regressions show at once), then confirms
 /// the smallest value that passed with a full step (the gate's rounds and statistics). A
 /// confirmation that fails turns the rest of the search into full steps, since the quick
-/// screen was too lenient there. An inconclusive step (a busy machine makes the load driver
+/// screen was too lenient there; so does a quick step whose reference failed (only a full
+/// step's failing reference ends the search: no value is safe). An inconclusive step (a busy machine makes the load driver
 /// fall behind) is retried up to `retries` times; one more stops the search.
 public struct TuneSearch: Hashable, Sendable {
     public enum Next: Hashable, Sendable {
@@ -71,6 +72,13 @@ public struct TuneSearch: Hashable, Sendable {
 
     public mutating func record(_ step: TuneStep) {
         if let failure = step.referenceFailure {
+            if step.mode == .quick {
+                // One quick round of the reference failing may be the machine (a stall times
+                // logins out): the gate's full rounds decide, as verify's recurrence rule does.
+                // The search goes on in full steps, from the same value.
+                screening = false
+                return
+            }
             end = .topUnsafe(failure)
             return
         }

@@ -81,7 +81,8 @@ struct TunePipelineTests {
                                                 executor: PoolFleet(referenceFails: true))
         #expect(result.range == nil)
         #expect(result.exitCode == 1)
-        #expect(result.steps.count == 1)
+        // The quick step's failing reference, then the full step that confirms it.
+        #expect(result.steps.map(\.mode) == [.quick, .full])
         #expect(result.headline.hasPrefix("no safe max_size: even 16, the largest the server allows (6 × 16 = 96 ≤ 97), fails at 400 logins/s"))
         #expect(result.headline.contains("pool_timeout"))
         #expect(result.recommended == nil)

@@ -56,11 +56,20 @@ struct TuneSearchTests {
         #expect(unsafe.result == .topUnsafe("why"))
     }
 
-    @Test func aFailingReferenceEndsTheSearch() {
+    /// A reference failing in a quick step (one round, which a stall can fail) is checked with
+    /// the gate's full rounds; failing there ends the search: no value is safe.
+    @Test func aFailingReferenceIsConfirmedByAFullStepThenEndsTheSearch() {
         var s = TuneSearch(floor: 1, top: 16)
-        s.record(step(8, .quick, .unsafe, reference: "40 logins failed"))
+        s.record(step(8, .quick, .unsafe, reference: "3 logins failed"))
+        #expect(s.next == .run(8, .full))
+        #expect(s.result == nil)
+        s.record(step(8, .full, .unsafe, reference: "40 logins failed"))
         #expect(s.next == .done)
         #expect(s.result == .topUnsafe("40 logins failed"))
+        var recovered = TuneSearch(floor: 1, top: 16)
+        recovered.record(step(8, .quick, .unsafe, reference: "3 logins failed"))
+        recovered.record(step(8, .full, .safe))
+        #expect(recovered.next == .run(4, .full))
     }
 
     @Test func anInconclusiveStepIsRetriedTwiceThenEnds() {
