@@ -50,7 +50,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The key to vary: pool.max_size, fleet.instances (upper edge by arithmetic, lower by trials), or server.max_connections (lower edges by arithmetic, confirmed by one quick step).")
     var vary: TuneDimension = .poolMaxSize
 
-    @Option(name: .long, help: "Output format: text, json or markdown.")
+    @Option(name: .long, help: "Output format: text, json, markdown or html (one self-contained page with a chart of each step's p99 and failures against the varied value).")
     var format: TuneFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("Write the input settings with the recommended value to this file (other lines and comments kept).", valueName: "file"))

@@ -55,20 +55,22 @@ struct SVGLineChart {
     var xMax: Double? = nil
     var width: Double = 880
     var height: Double = 320
+    /// Where a marked peak is, in the legend: `at 0.1 s` for a time axis.
+    var peakPlace: @Sendable (String) -> String = { "at \($0) s" }
 
     // Plot area margins: room for tick labels and the axis label on the left, threshold
     // labels on the right, title and legend on top, ticks and the x label below.
     // A legend that wraps onto more lines pushes the plot down (and the chart grows by as much).
     private let left = 64.0, right = 140.0, bottom = 48.0
     private var legendExtra: Double {
-        Double(SVG.legendRows(series.map { $0.name + Self.peakNote($0) }, x: left, maxX: width - 8) - 1) * 18
+        Double(SVG.legendRows(series.map { $0.name + peakNote($0) }, x: left, maxX: width - 8) - 1) * 18
     }
     private var top: Double { 58 + legendExtra }
 
     /// `, peak 97 at 0.1 s (●)` for a series whose peak is marked.
-    static func peakNote(_ s: Series) -> String {
+    func peakNote(_ s: Series) -> String {
         guard s.markPeak, let peak = s.points.max(by: { $0.y < $1.y }) else { return "" }
-        return ", peak \(SVG.tickLabel(peak.y, step: 1)) at \(SVG.tickLabel(peak.x, step: 0.1)) s (●)"
+        return ", peak \(SVG.tickLabel(peak.y, step: 1)) \(peakPlace(SVG.tickLabel(peak.x, step: 0.1))) (●)"
     }
 
     /// The SVG element.
@@ -86,7 +88,7 @@ struct SVGLineChart {
 
         var out = SVG.open(id: id, width: width, height: height, title: title)
         out += SVG.text(title, x: left, y: 18, size: 15, weight: "bold")
-        out += SVG.legend(series.map { ($0.name + Self.peakNote($0), $0.style) }, x: left, y: 40, maxX: width - 8)
+        out += SVG.legend(series.map { ($0.name + peakNote($0), $0.style) }, x: left, y: 40, maxX: width - 8)
         for band in bands {
             let a = px(band.from), b = px(band.to)
             out += "<rect x=\"\(SVG.number(a))\" y=\"\(SVG.number(top))\" width=\"\(SVG.number(max(b - a, 0)))\" height=\"\(SVG.number(plotH))\" fill=\"\(band.fill)\"/>"

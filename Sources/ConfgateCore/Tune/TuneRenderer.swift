@@ -2,13 +2,14 @@ import Foundation
 
 /// Every way a `TuneResult` is written: `tune --format`.
 public enum TuneFormat: String, CaseIterable, Sendable {
-    case text, json, markdown
+    case text, json, markdown, html
 
     public func render(_ result: TuneResult) -> String {
         switch self {
         case .text: TuneRenderer(markdown: false).render(result)
         case .markdown: TuneRenderer(markdown: true).render(result)
         case .json: Self.json(result)
+        case .html: TuneHTMLRenderer().render(result)
         }
     }
 
@@ -26,7 +27,6 @@ struct TuneRenderer {
     var markdown: Bool
 
     func render(_ r: TuneResult) -> String {
-        let a = r.arithmetic
         let name = r.dimension.name
         var out: [String] = []
         out.append(markdown ? "### confgate tune: \(r.dimension.key)\n\n**\(r.headline)**" : r.headline)
@@ -35,10 +35,30 @@ struct TuneRenderer {
         }
         out.append((markdown ? "- " : "") + r.today)
         out.append("")
+        let reference = r.steps.first?.reference ?? r.arithmetic.trialTop ?? 0
+        let edges = Self.edges(r)
+        out.append(markdown ? "#### Edges\n" : "Edges")
+        out += table(edges.header, edges.rows)
+        out.append("")
+        out.append(markdown ? "#### Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)\n"
+                            : "Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)")
+        if r.steps.isEmpty {
+            out.append(markdown ? "_no trials: arithmetic decided_" : "  none: arithmetic decided")
+        } else {
+            let steps = Self.steps(r)
+            out += table(steps.header, steps.rows)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The edges table: each edge of the range, its value and why (every format shows it).
+    static func edges(_ r: TuneResult) -> (header: [String], rows: [[String]]) {
+        let a = r.arithmetic
+        let name = r.dimension.name
         let percent = r.percent
         let reference = r.steps.first?.reference ?? a.trialTop ?? 0
         let side = r.dimension.raisesLimit ? "lower" : "upper"
-        let edges: [[String]] = r.dimension.raisesLimit ? [
+        let rows: [[String]] = r.dimension.raisesLimit ? [
             ["hard lower edge", a.hardEdge.map(String.init) ?? "none", a.hardEdgeText ?? ""],
             ["verify's lower edge", a.trialTop.map(String.init) ?? "none", "usable above the demand: a fleet holding every usable connection is exhaustion"],
             ["\(percent) utilization edge", a.utilizationEdge.map(String.init) ?? "none", a.utilizationEdgeText ?? ""],
@@ -49,25 +69,20 @@ struct TuneRenderer {
             ["Little's law floor", "\(a.littleMinimum)", a.littleText],
             ["lower edge (trials)", r.range.map { "\($0.lowerBound)" } ?? "none", r.range == nil ? "" : "smallest value with no failures and p50/p99 within +\(TuneArithmetic.number(r.gate.latencyTolerance * 100))% of \(name) \(reference)"],
         ]
-        out.append(markdown ? "#### Edges\n" : "Edges")
-        out += table(["edge", name, "why"], edges)
-        out.append("")
-        out.append(markdown ? "#### Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)\n"
-                            : "Steps (each: the candidate against \(name) \(reference), judged by the verify machinery)")
-        if r.steps.isEmpty {
-            out.append(markdown ? "_no trials: arithmetic decided_" : "  none: arithmetic decided")
-        } else {
-            let rows = r.steps.enumerated().map { i, s in
-                [
-                    "\(i + 1)", "\(s.value)", "\(s.mode.rawValue), \(s.rounds) round\(s.rounds == 1 ? "" : "s")", "\(s.failures)",
-                    Self.ms(s.p50, s.referenceP50), Self.ms(s.p99, s.referenceP99),
-                    s.p50Ratio.map { String(format: "×%.2f", $0) } ?? "-", s.p99Ratio.map { String(format: "×%.2f", $0) } ?? "-",
-                    s.outcome.rawValue + (s.outcome == .safe ? "" : ": " + s.reason) + (s.referenceFailure.map { "; reference failed: \($0)" } ?? ""),
-                ]
-            }
-            out += table(["#", name, "trials", "failed", "p50 ms (ref)", "p99 ms (ref)", "p50", "p99", "result"], rows)
+        return (["edge", name, "why"], rows)
+    }
+
+    /// The steps table: each candidate tried, in order, with its figures and result.
+    static func steps(_ r: TuneResult) -> (header: [String], rows: [[String]]) {
+        let rows = r.steps.enumerated().map { i, s in
+            [
+                "\(i + 1)", "\(s.value)", "\(s.mode.rawValue), \(s.rounds) round\(s.rounds == 1 ? "" : "s")", "\(s.failures)",
+                Self.ms(s.p50, s.referenceP50), Self.ms(s.p99, s.referenceP99),
+                s.p50Ratio.map { String(format: "×%.2f", $0) } ?? "-", s.p99Ratio.map { String(format: "×%.2f", $0) } ?? "-",
+                s.outcome.rawValue + (s.outcome == .safe ? "" : ": " + s.reason) + (s.referenceFailure.map { "; reference failed: \($0)" } ?? ""),
+            ]
         }
-        return out.joined(separator: "\n") + "\n"
+        return (["#", r.dimension.name, "trials", "failed", "p50 ms (ref)", "p99 ms (ref)", "p50", "p99", "result"], rows)
     }
 
     static func ms(_ value: Int64?, _ ref: Int64?) -> String {
