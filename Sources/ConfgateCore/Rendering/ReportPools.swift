@@ -36,8 +36,7 @@ enum ReportPools {
     /// `auth-service-3/replica` the named pool `[pool.replica]`.
     static func maxSize(of instance: String, in settings: Settings) -> Int {
         guard let slash = instance.lastIndex(of: "/") else { return settings.pool.maxSize }
-        let name = instance[instance.index(after: slash)...]
-        return settings.namedPools.first { $0.name == name }?.pool.maxSize ?? settings.pool.maxSize
+        return settings.namedPool(String(instance[instance.index(after: slash)...]))?.maxSize ?? settings.pool.maxSize
     }
 
     /// The section: per side, a table of its instances with their sparklines.
