@@ -5,22 +5,16 @@
 /// let blocked = findings.contains { $0.blocks(strict: false) }
 /// ```
 public struct Linter: Sendable {
-    /// The checks that judge one file, in rule-ID order.
+    /// The checks that judge one file (findings are sorted by location and rule ID after).
     static let fileChecks: [@Sendable (LintSubject) -> Finding?] = [
         BudgetChecks.steadyDemand,
         BudgetChecks.deployDemand,
         BudgetChecks.deployHeadroom,
-        PoolChecks.minIdleAboveMax,
-        TimeoutChecks.acquireNotBelowRequest,
-        PoolChecks.acquireTooShort,
-        PoolChecks.lifetimeTooShort,
-        PoolChecks.idleBeyondLifetime,
-        PoolChecks.idleOnFixedPool,
+    ] + PoolChecks.onePool + [
         TimeoutChecks.noConnectTimeout,
         TimeoutChecks.noStatementTimeout,
         ServerChecks.passwordInDSN,
         ServerChecks.veryManyConnections,
-        PoolChecks.idleTooShort,
         TimeoutChecks.statementNotBelowRequest,
         BudgetChecks.reservedExceedMax,
         PoolerChecks.clientDemand,

@@ -5,17 +5,6 @@ import Foundation
 /// findings are then renamed: the message starts with `[pool.NAME]`, the key and the fixes
 /// name `pool.NAME.…`, and the location is the named pool's key (or its header).
 enum NamedPoolChecks {
-    /// The single-file checks that look at one pool only.
-    static let checks: [@Sendable (LintSubject) -> Finding?] = [
-        PoolChecks.minIdleAboveMax,
-        TimeoutChecks.acquireNotBelowRequest,
-        PoolChecks.acquireTooShort,
-        PoolChecks.lifetimeTooShort,
-        PoolChecks.idleBeyondLifetime,
-        PoolChecks.idleOnFixedPool,
-        PoolChecks.idleTooShort,
-    ]
-
     /// The named pools' findings, suppressions applied (a comment on the named pool's key, or
     /// the gate's `[lint] ignore`).
     static func findings(_ settings: Settings, gate: GateSettings) throws(ConfgateError) -> [Finding] {
@@ -24,7 +13,7 @@ enum NamedPoolChecks {
             let view = settings.viewing(named)
             let subject = LintSubject(view, gate: gate)
             let suppressions = try Suppressions(settings: view, gate: gate)
-            found += checks.compactMap { $0(subject) }.map { rename(suppressions.apply(to: $0), named.name) }
+            found += PoolChecks.onePool.compactMap { $0(subject) }.map { rename(suppressions.apply(to: $0), named.name) }
         }
         return found
     }

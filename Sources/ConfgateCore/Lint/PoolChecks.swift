@@ -1,6 +1,18 @@
 /// Pool rules: values HikariCP refuses or silently replaces, and settings that cannot take
 /// effect (CG104, CG106–CG109, CG114). Thresholds are HikariCP's (`HikariConfig.validateNumerics`).
 enum PoolChecks {
+    /// The single-file checks that look at one pool only: the main `[pool]` (in
+    /// `Linter.fileChecks`) and each `[pool.NAME]` (`NamedPoolChecks`) get the same.
+    static let onePool: [@Sendable (LintSubject) -> Finding?] = [
+        PoolChecks.minIdleAboveMax,
+        TimeoutChecks.acquireNotBelowRequest,
+        PoolChecks.acquireTooShort,
+        PoolChecks.lifetimeTooShort,
+        PoolChecks.idleBeyondLifetime,
+        PoolChecks.idleOnFixedPool,
+        PoolChecks.idleTooShort,
+    ]
+
     static let acquireFloor = SettingDuration.milliseconds(250)
     static let lifetimeFloor = SettingDuration.seconds(30)
     static let idleFloor = SettingDuration.seconds(10)
