@@ -20,16 +20,19 @@ extension ReportTimelines {
                 },
                 bands: sharedBands, xMax: timeEnd, height: 260)
             out += "<figure>\n" + chart.render() + "\n</figure>\n"
-            let step = Self.tableStep(sides.map(\.run.timeline.count).max() ?? 0)
-            let byBucket = sides.map { side in Dictionary(grouping: side.run.timeline) { Self.bucketEnd($0.at, step: step) } }
-            let rows = Set(byBucket.flatMap(\.keys)).sorted().map { end in
-                [String(format: "%.1f", Double(end) / 1000)] + byBucket.map { buckets in
+        }
+        // One table for both charts: each interval's p50 and p99 per side.
+        let step = Self.tableStep(sides.map(\.run.timeline.count).max() ?? 0)
+        let byBucket = sides.map { side in Dictionary(grouping: side.run.timeline) { Self.bucketEnd($0.at, step: step) } }
+        let rows = Set(byBucket.flatMap(\.keys)).sorted().map { end in
+            [String(format: "%.1f", Double(end) / 1000)] + metrics.flatMap { metric in
+                byBucket.map { buckets in
                     (buckets[end] ?? []).compactMap(metric.value).max().map { String(format: "%.1f", Double($0) / 1000) } ?? ""
                 }
             }
-            let per = step == 100 ? "per 100 ms" : "highest per \(Self.stepText(step))"
-            out += HTML.dataTable("Data: \(metric.name) \(per)", ["time (s)"] + sides.map { "\($0.name) \(metric.name) (ms)" }, rows)
         }
+        let per = step == 100 ? "per 100 ms" : "highest per \(Self.stepText(step))"
+        out += HTML.dataTable("Data: p50 and p99 \(per)", ["time (s)"] + metrics.flatMap { metric in sides.map { "\($0.name) \(metric.name) (ms)" } }, rows)
         return out
     }
 }
