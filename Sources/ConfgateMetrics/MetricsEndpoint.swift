@@ -10,9 +10,8 @@ import Synchronization
 /// gauges) by passing a closure, e.g. a `PrometheusCollectorRegistry`'s `emitToString`.
 public final class MetricsEndpoint: Sendable {
     /// The Prometheus text format 0.0.4, what swift-prometheus writes. A scraper that asks
-    /// for OpenMetrics (`Accept: application/openmetrics-text`) gets it too, as the text
-    /// format's fallback: swift-prometheus 2.4.1 has no OpenMetrics writer, and Prometheus
-    /// accepts either.
+    /// for OpenMetrics (`Accept: application/openmetrics-text`, as Prometheus does) gets the
+    /// same figures as OpenMetrics 1.0 (`OpenMetricsText`).
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// The address actually bound (with the system's port when asked for port 0).
@@ -91,7 +90,11 @@ struct MetricsHandler: HTTPHandler {
             return HTTPResponse(statusCode: .methodNotAllowed, headers: [.contentType: "text/plain", HTTPHeader("Allow"): "GET"],
                                 body: Data("method not allowed: only GET /metrics is served\n".utf8))
         }
-        return HTTPResponse(statusCode: .ok, headers: [.contentType: MetricsEndpoint.contentType],
-                            body: Data(await exposition().utf8))
+        let text = await exposition()
+        if OpenMetricsText.asked(request.headers[HTTPHeader("Accept")]) {
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: OpenMetricsText.contentType],
+                                body: Data(OpenMetricsText.convert(text).utf8))
+        }
+        return HTTPResponse(statusCode: .ok, headers: [.contentType: MetricsEndpoint.contentType], body: Data(text.utf8))
     }
 }

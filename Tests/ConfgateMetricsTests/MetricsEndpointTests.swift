@@ -37,9 +37,11 @@ import FoundationNetworking
             let (status, body, type) = try await Self.fetch(endpoint.url)
             #expect(status == 200 && body == "confgate_up 1\n")
             #expect(type?.hasPrefix("text/plain; version=0.0.4") == true)
-            // Asked for OpenMetrics, it answers in the text format, which scrapers accept.
-            let (asked, _, askedType) = try await Self.fetch(endpoint.url, accept: "application/openmetrics-text;version=1.0.0")
-            #expect(asked == 200 && askedType?.hasPrefix("text/plain; version=0.0.4") == true)
+            // Asked for OpenMetrics (Prometheus' own Accept header), it answers OpenMetrics.
+            let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+            let (asked, askedBody, askedType) = try await Self.fetch(endpoint.url, accept: prometheus)
+            #expect(asked == 200 && askedType?.hasPrefix("application/openmetrics-text; version=1.0.0") == true)
+            #expect(askedBody == "confgate_up 1\n# EOF\n")
         }
     }
 
@@ -64,5 +66,37 @@ import FoundationNetworking
             }
             #expect(error?.kind == .environment)
         }
+    }
+
+    /// Counters get OpenMetrics' family names, counters without `_total` samples become
+    /// `unknown`, gauges stay, and the exposition ends with `# EOF`.
+    @Test func theTextFormatBecomesOpenMetrics() {
+        let text = """
+            # HELP confgate_refusals_total Refused connection attempts
+            # TYPE confgate_refusals_total counter
+            confgate_refusals_total 3
+            # HELP hikaricp_connections_acquire_seconds_count Connection acquire time
+            # TYPE hikaricp_connections_acquire_seconds_count counter
+            hikaricp_connections_acquire_seconds_count{pool="auth-1"} 12
+            # TYPE hikaricp_connections_active gauge
+            hikaricp_connections_active{pool="auth-1"} 5
+
+            """
+        #expect(OpenMetricsText.convert(text) == """
+            # HELP confgate_refusals Refused connection attempts
+            # TYPE confgate_refusals counter
+            confgate_refusals_total 3
+            # HELP hikaricp_connections_acquire_seconds_count Connection acquire time
+            # TYPE hikaricp_connections_acquire_seconds_count unknown
+            hikaricp_connections_acquire_seconds_count{pool="auth-1"} 12
+            # TYPE hikaricp_connections_active gauge
+            hikaricp_connections_active{pool="auth-1"} 5
+            # EOF
+
+            """)
+        #expect(OpenMetricsText.asked("application/openmetrics-text;version=1.0.0;q=0.5,text/plain"))
+        #expect(!OpenMetricsText.asked("text/plain;version=0.0.4"))
+        #expect(!OpenMetricsText.asked("application/openmetrics-text;q=0"))
+        #expect(!OpenMetricsText.asked(nil))
     }
 }
