@@ -279,17 +279,24 @@ struct PGTransactionTests {
         try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
             let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
             let admin = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
-            let running = Task { try await conn.query("SELECT pg_sleep(0.3), 'done'") }
-            let deadline = ContinuousClock.now + .seconds(10)
-            try await waitUntilSleeping(conn, admin: admin)
+            // The statement runs until the test lets it end (it waits for a lock another
+            // session holds), so no machine is too slow for "while it runs".
+            let locker = try await PGConnection.connect(parameters: server.superuserTarget.parameters)
+            try await locker.execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            let running = Task { try await conn.query("SELECT count(*) > 0, 'done' FROM users") }
+            try await waitUntilSleeping(conn, admin: admin, on: "relation")
             // A second statement while one runs is refused, not interleaved.
             await #expect { try await conn.query("SELECT 1") } throws: {
                 ($0 as? PGError)?.message.contains("busy") == true
             }
-            await conn.close()
+            let closing = Task { await conn.close() }
+            try await locker.execute("COMMIT")
+            await closing.value
+            await locker.close()
             #expect(try await running.value.rows.first?[1] == "done")
             await #expect { try await conn.query("SELECT 1") } throws: { ($0 as? PGError)?.kind == .closed }
             // Its backend is gone.
+            let deadline = ContinuousClock.now + .seconds(10)
             var left = "1"
             while ContinuousClock.now < deadline, left != "0" {
                 left = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)]).scalar ?? "?"
@@ -364,11 +371,12 @@ struct PGConnectionCancelTests {
 
 /// Waits (at most 10 s, polling `pg_stat_activity`) until `conn`'s backend is inside
 /// `pg_sleep`: a statement is then really running on it.
-private func waitUntilSleeping(_ conn: PGConnection, admin: PGConnection) async throws {
+private func waitUntilSleeping(_ conn: PGConnection, admin: PGConnection, on event: String = "PgSleep") async throws {
     let deadline = ContinuousClock.now + .seconds(10)
     while ContinuousClock.now < deadline {
         let state = try await admin.query("SELECT wait_event FROM pg_stat_activity WHERE pid = $1", [String(conn.backendPID)])
-        if state.scalar == "PgSleep" { return }
+        if state.scalar == event { return }
         try await Task.sleep(for: .milliseconds(5))
     }
+    Issue.record("backend \(conn.backendPID) never waited on \(event) within 10 s")
 }
