@@ -12,7 +12,7 @@ extension ReportTimelines {
         var out = "<p>The same connections by their state in <code>pg_stat_activity</code>: <em>active</em> ones run a statement, <em>idle</em> ones wait in a pool, <em>idle in transaction</em> ones hold a transaction open between statements.</p>\n"
         let styles = [ReportPalette.outcome(.ok), ReportPalette.outcome(.badPassword), ReportPalette.outcome(.poolTimeout), ReportPalette.utilization]
         for side in sides {
-            var chart = SVGLineChart(
+            let chart = SVGLineChart(
                 id: single ? "chart-states" : "chart-states-\(side.name)",
                 title: single ? "Server connections by state every 100 ms" : "Server connections by state: \(side.name) (round 1)",
                 xLabel: "time into the trial (s)", yLabel: "connections",
@@ -23,7 +23,6 @@ extension ReportTimelines {
                           }, markPeak: true)
                 },
                 bands: sharedBands, yMax: SVG.niceCeiling(Double(highest)), xMax: timeEnd, height: 260)
-            chart.peakPlace = { "at \($0) s" }
             out += "<figure>\n" + chart.render() + "\n</figure>\n"
             var peaks: [String: Int] = [:]
             for point in side.run.timeline {
