@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "ConfgateMetricsTests", dependencies: ["ConfgateMetrics", "ConfgateCore", "ConfgatePool"]),
         // Runs the built `confgate` binary as a user would (ConfgateMetrics: a metrics page the
         // test controls, for `canary --scrape`).
-        .testTarget(name: "ConfgateCLITests", dependencies: ["confgate", "ConfgateMetrics"]),
+        .testTarget(name: "ConfgateCLITests", dependencies: ["confgate", "ConfgateMetrics", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )
