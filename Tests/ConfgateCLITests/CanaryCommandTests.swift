@@ -17,46 +17,14 @@ struct CanaryCommandTests {
     /// 60 samples 50 ms apart (the verdict needs 50), a probe every 500 ms.
     static let short = ["--duration", "3s", "--interval", "50ms", "--probe-interval", "500ms"]
 
-    /// A child confgate whose output goes to files in `directory`; SIGINT and waited for on `stop()`.
-    final class Child {
-        let process = Process()
-        let out: String, err: String
+    typealias Child = ConfgateRunner.Child
 
-        init(_ arguments: [String], in directory: String, name: String) throws {
-            out = directory + "/\(name).out"
-            err = directory + "/\(name).err"
-            _ = FileManager.default.createFile(atPath: out, contents: nil)
-            _ = FileManager.default.createFile(atPath: err, contents: nil)
-            process.executableURL = ConfgateRunner.binary
-            process.arguments = arguments
-            process.currentDirectoryURL = ConfgateRunner.packageRoot
-            process.environment = ProcessInfo.processInfo.environment.merging(CanaryCommandTests.environment) { $1 }
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        }
-
-        var stdout: String { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
-        var stderr: String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
-
-        /// SIGINT, then wait (SIGKILL after 30 s; the server's watchdog stops it then).
-        func stop() async {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGINT)
-            if !(await eventually(within: .seconds(30)) { !self.process.isRunning }) {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
-    }
-
-    /// A scratch server from `confgate postgres`, its superuser URL handed to `body`, stopped after.
     /// The scratch server's log file (`server.log` in the directory `confgate postgres` names on stderr).
     static func serverLog(_ server: Child) -> String? {
         server.stderr.firstMatch(of: /directory (\S+), postmaster pid/).map { String($0.1) + "/server.log" }
     }
 
+    /// A scratch server from `confgate postgres`, its superuser URL handed to `body`, stopped after.
     func withServer(_ body: (String, String) async throws -> Void) async throws {
         try await withServer { url, dir, _ in try await body(url, dir) }
     }
@@ -65,7 +33,7 @@ struct CanaryCommandTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-canary-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let server = try Child(["postgres", "--users", "200", "--settings", "fixtures/outage.conf"], in: dir, name: "postgres")
+        let server = try Child(["postgres", "--users", "200", "--settings", "fixtures/outage.conf"], environment: CanaryCommandTests.environment, output: dir + "/postgres")
         do {
             let up = await eventually(within: .seconds(60)) { server.stdout.contains("superuser:") || !server.process.isRunning }
             let line = server.stdout.split(separator: "\n").first { $0.hasPrefix("superuser:") }
@@ -83,7 +51,7 @@ struct CanaryCommandTests {
     /// load is running (its first progress line), interrupted after.
     func whileRunning(_ settings: String, url: String, dir: String, _ extra: [String] = [], _ body: (Child) async throws -> Void) async throws {
         let run = try Child(["run", "--settings", settings, "--postgres", url, "--duration", "60s", "--warmup", "1s",
-                             "--spike", "off", "--deploy", "off", "--users", "200", "--rate", "100/s"] + extra, in: dir, name: "run")
+                             "--spike", "off", "--deploy", "off", "--users", "200", "--rate", "100/s"] + extra, environment: CanaryCommandTests.environment, output: dir + "/run")
         do {
             let running = await eventually(within: .seconds(60)) { run.stderr.contains("/61s") || !run.process.isRunning }
             try #require(running && run.process.isRunning, "run did not start: \(run.stdout)\n\(run.stderr)")
@@ -137,7 +105,7 @@ struct CanaryCommandTests {
     @Test func anApplicationThatNeverConnectsIsInconclusiveAndCtrlCReportsWhatWasSeen() async throws {
         try await withServer { url, dir in
             let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--duration", "60s",
-                                   "--interval", "50ms"], in: dir, name: "canary")
+                                   "--interval", "50ms"], environment: CanaryCommandTests.environment, output: dir + "/canary")
             let sampling = await eventually(within: .seconds(30)) { watch.stderr.contains("canary ") || !watch.process.isRunning }
             #expect(sampling, "\(watch.stderr)")
             await watch.stop()
@@ -162,7 +130,7 @@ struct CanaryCommandTests {
     @Test func canaryListenServesItsFiguresUnderTheRulesNames() async throws {
         try await withServer { url, dir in
             let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--listen", "127.0.0.1:0",
-                                   "--duration", "60s", "--interval", "50ms"], in: dir, name: "canary-listen")
+                                   "--duration", "60s", "--interval", "50ms"], environment: CanaryCommandTests.environment, output: dir + "/canary-listen")
             var metricsURL: String?
             _ = await eventually(within: .seconds(30)) {
                 metricsURL = watch.stderr.firstMatch(of: /serving metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/).map { String($0.1) }

@@ -140,7 +140,7 @@ extension CanaryCommandTests {
                 try "2026-11-30 00:00:00 UTC [1] LOG:  database system is ready to accept connections\n".write(toFile: log, atomically: false, encoding: .utf8)
                 let watch = try Child(["canary", "--postgres", url, "--settings", "fixtures/harmless.conf", "--application", "confgate-canary",
                                        "--scrape", page.url, "--log", log, "--listen", "127.0.0.1:0", "--duration", "60s", "--interval", "\(interval)ms",
-                                       "--no-probe"], in: dir, name: "bench-\(interval)")
+                                       "--no-probe"], environment: CanaryCommandTests.environment, output: dir + "/bench-\(interval)")
                 let listen = await metricsURL(watch)
                 let scraped = await waitFor(within: .seconds(30)) { served.withLock { $0 } >= 2 }
                 let start = ContinuousClock.now

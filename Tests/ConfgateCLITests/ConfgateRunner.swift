@@ -66,3 +66,42 @@ struct ConfgateRunner {
                       stderr: try String(contentsOf: err, encoding: .utf8))
     }
 }
+
+extension ConfgateRunner {
+    /// A child left running while the test talks to it (a server, a `run --listen`, a
+    /// canary): started from the package root with `environment` added, its output in
+    /// `output.stdout` and `output.stderr`, read at any time.
+    final class Child {
+        let process = Process()
+        let output: String
+
+        init(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:], output: String) throws {
+            self.output = output
+            for stream in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: "\(output).\(stream)", contents: nil) }
+            process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? ConfgateRunner.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = ConfgateRunner.packageRoot
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output + ".stdout"))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output + ".stderr"))
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var stdout: String { (try? String(contentsOfFile: output + ".stdout", encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOfFile: output + ".stderr", encoding: .utf8)) ?? "" }
+
+        /// Sends `signal`, then awaits the exit without blocking a thread; SIGKILL after 30 s.
+        /// Returns whether it exited on `signal` alone.
+        @discardableResult
+        func stop(_ signal: Int32 = SIGINT) async -> Bool {
+            if process.isRunning { kill(process.processIdentifier, signal) }
+            let end = ContinuousClock.now + .seconds(30)
+            while process.isRunning, ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
+            guard process.isRunning else { return true }
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+            return false
+        }
+    }
+}

@@ -140,17 +140,7 @@ extension RunVerifyCommandTests {
 
     /// Starts `executable` from the package root, stdout and stderr to `output.stdout` and `output.stderr`.
     static func start(_ executable: String, _ arguments: [String], output: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = ConfgateRunner.packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        for stream in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: "\(output).\(stream)", contents: nil) }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output + ".stdout"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output + ".stderr"))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try ConfgateRunner.Child(arguments, executable: executable, environment: environment, output: output).process
     }
 
     /// Runs `body`, then stops `process` with `signal` whether `body` returned or threw, and

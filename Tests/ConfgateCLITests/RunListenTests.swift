@@ -13,21 +13,13 @@ import Glibc
 extension RunVerifyCommandTests {
     @Test func runListenServesTheOutagesPoolsUnderHikariCPNames() async throws {
         try await withTemporaryDirectory { dir in
-            let process = Process()
-            process.executableURL = ConfgateRunner.binary
-            process.arguments = ["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--listen", "127.0.0.1:0",
-                                 "--duration", "4s", "--warmup", "1s", "--spike", "off", "--users", "500"]
-            process.currentDirectoryURL = ConfgateRunner.packageRoot
-            process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
-            let out = dir + "/stdout", err = dir + "/stderr"
-            _ = FileManager.default.createFile(atPath: out, contents: nil)
-            _ = FileManager.default.createFile(atPath: err, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let run = try ConfgateRunner.Child(
+                ["run", "--settings", "fixtures/outage.conf", "--deploy", "off", "--listen", "127.0.0.1:0",
+                 "--duration", "4s", "--warmup", "1s", "--spike", "off", "--users", "500"],
+                environment: Self.environment, output: dir + "/run")
+            let process = run.process
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            let stderr = { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
+            let stderr = { run.stderr }
 
             // The bound address, printed on stderr before the server starts.
             var url: String?

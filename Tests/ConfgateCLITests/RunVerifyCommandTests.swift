@@ -229,26 +229,16 @@ struct RunVerifyCommandTests {
 
     @Test func ctrlCStopsTheRunExitsThreeAndLeavesNothingRunning() async throws {
         try await withTemporaryDirectory { dir in
-            let process = Process()
-            process.executableURL = ConfgateRunner.binary
-            process.arguments = ["run", "--settings", "fixtures/current.conf", "--duration", "60s", "--warmup", "1s",
-                                 "--spike", "off", "--deploy", "off", "--users", "500"]
-            process.currentDirectoryURL = ConfgateRunner.packageRoot
-            process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
-            let out = dir + "/stdout", err = dir + "/stderr"
-            _ = FileManager.default.createFile(atPath: out, contents: nil)
-            _ = FileManager.default.createFile(atPath: err, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let run = try ConfgateRunner.Child(
+                ["run", "--settings", "fixtures/current.conf", "--duration", "60s", "--warmup", "1s",
+                 "--spike", "off", "--deploy", "off", "--users", "500"],
+                environment: Self.environment, output: dir + "/run")
+            let process = run.process
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
             // Running: a progress line on stderr (printed from the first 100 ms tick on).
-            let progressed = await eventually(within: .seconds(60)) {
-                ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("/61s")
-            }
-            try #require(progressed, "no progress: \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+            let progressed = await eventually(within: .seconds(60)) { run.stderr.contains("/61s") }
+            try #require(progressed, "no progress: \(run.stderr)")
             // This run's server: the postmaster among confgate's descendants, and its directory.
             let descendants = Processes.descendants(of: process.processIdentifier)
             let postmasters = descendants.compactMap { pid in Processes.dataDirectory(of: pid).map { (pid, $0) } }
@@ -261,7 +251,7 @@ struct RunVerifyCommandTests {
             let exited = await eventually(within: .seconds(30)) { !process.isRunning }
             try #require(exited, "confgate still running 30 s after SIGINT")
             #expect(process.terminationStatus == 3)
-            let stdout = try String(contentsOfFile: out, encoding: .utf8)
+            let stdout = run.stdout
             #expect(stdout.contains("INCOMPLETE"), "\(stdout)")
             #expect(stdout.contains("logins"))
             let cleaned = await eventually(within: .seconds(10)) {
