@@ -154,6 +154,11 @@ extension VerdictJudgeTests {
         #expect(distorted.exitCode == 3)
         #expect(!distorted.reasons.contains { $0.kind == .exhaustion })
         #expect(distorted.warnings.contains { $0.kind == .exhaustion && $0.message.contains("141 logins failed") && $0.message.contains("not judged") })
+        // The current side by the same rule: its timeouts in such trials do not make it "already fail".
+        let swapped = judge.judge(current: timedOut, proposed: current, failedTrials: fellBehind)
+        #expect(!swapped.warnings.contains { $0.message.hasPrefix(VerdictJudge.currentAlreadyFails) })
+        #expect(swapped.warnings.contains { $0.kind == .currentSide && $0.message.contains("not judged") })
+        #expect(judge.judge(current: timedOut, proposed: current).warnings.contains { $0.message.hasPrefix(VerdictJudge.currentAlreadyFails) })
         let refused = VerdictJudge.Side(derived: derived, runs: [run(failures: [Outcome(.connectFailed, sqlState: "53300"): 40], peak: 92)])
         let blocked = judge.judge(current: current, proposed: refused, failedTrials: fellBehind)
         #expect(blocked.decision == .blocked)

@@ -75,11 +75,11 @@ public struct TuneStep: Hashable, Sendable, Codable {
         let reason = deciding?.message ?? (outcome == .inconclusive ? verdict.reasons.first?.message ?? "a trial did not run" : "")
         let candidate = result.proposed.runs.map(\.summary), ref = result.current.runs.map(\.summary)
         // The judge's own words when the reference (the verify's current side) failed.
-        let refFailure = verdict.warnings.first { $0.kind == .currentSide && $0.message.hasPrefix("the current settings already fail") }
+        let refFailure = verdict.warnings.first { $0.kind == .currentSide && $0.message.hasPrefix(VerdictJudge.currentAlreadyFails) }
         self.init(
             value: value, reference: reference, mode: mode, rounds: max(candidate.count, ref.count), outcome: outcome,
             reason: reason,
-            referenceFailure: refFailure.map { String($0.message.dropFirst("the current settings already fail: ".count)) },
+            referenceFailure: refFailure.map { String($0.message.dropFirst(VerdictJudge.currentAlreadyFails.count)) },
             failures: candidate.reduce(0) { $0 + $1.failures },
             p50: Self.median(candidate.map(\.latency.p50)), p99: Self.median(candidate.map(\.latency.p99)),
             referenceP50: Self.median(ref.map(\.latency.p50)), referenceP99: Self.median(ref.map(\.latency.p99)),

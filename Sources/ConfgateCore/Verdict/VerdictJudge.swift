@@ -17,6 +17,9 @@ public struct VerdictJudge: Sendable {
         }
     }
 
+    /// How a warning says the current side itself failed (read back by `TuneStep`).
+    public static let currentAlreadyFails = "the current settings already fail: "
+
     public var gate: GateSettings.Gate
     /// Whether the rolling deploy ran (deploy demand only matters then).
     public var deployRan: Bool
@@ -80,8 +83,15 @@ public struct VerdictJudge: Sendable {
         if let proposed, let reason = utilization(proposed) {
             warnings.append(reason)
         }
-        if let current, let reason = exhaustion(current) {
-            warnings.append(.init(.currentSide, "the current settings already fail: " + reason.message, evidence: reason.evidence))
+        if let current {
+            // The same rule as the proposed side's: timeouts alone in trials that did not run
+            // cleanly do not say the current settings fail (tune reads this as "the reference
+            // failed", which ends its search).
+            if let reason = exhaustion(current, timeoutsDecide: failedTrials.isEmpty) {
+                warnings.append(.init(.currentSide, Self.currentAlreadyFails + reason.message, evidence: reason.evidence))
+            } else if let reason = exhaustion(current) {
+                warnings.append(.init(.currentSide, "current settings: " + reason.message + " (not judged: a trial did not run cleanly)", evidence: reason.evidence))
+            }
         }
         for message in currentProblems {
             warnings.append(.init(.currentSide, "current settings: " + message))
