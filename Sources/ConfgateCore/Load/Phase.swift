@@ -9,3 +9,15 @@ public enum Phase: String, Hashable, Sendable, Codable, CaseIterable {
     /// The rolling deploy: surge instances running, old ones draining.
     case deploy
 }
+
+extension Phase {
+    /// `during the spike`, for sentences that say where something happened.
+    public var during: String {
+        switch self {
+        case .warmup: "during warmup"
+        case .steady: "in steady traffic"
+        case .spike: "during the spike"
+        case .deploy: "during the deploy"
+        }
+    }
+}

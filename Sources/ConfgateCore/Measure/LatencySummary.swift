@@ -41,6 +41,17 @@ public struct LatencySummary: Hashable, Sendable, Codable {
     }
 }
 
+/// The latency of one phase's measured logins (`steady`, `spike`, `deploy`).
+public struct PhaseLatency: Hashable, Sendable, Codable {
+    public var phase: Phase
+    public var latency: LatencySummary
+
+    public init(phase: Phase, latency: LatencySummary) {
+        self.phase = phase
+        self.latency = latency
+    }
+}
+
 /// A histogram kept compactly for JSON: each distinct recorded value with its count.
 public struct HistogramBuckets: Hashable, Sendable, Codable {
     /// `[value µs, count]` pairs, ascending by value.

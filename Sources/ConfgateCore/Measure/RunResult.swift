@@ -40,6 +40,8 @@ public struct RunSummary: Hashable, Sendable, Codable {
     public var throughput: Double
     /// Latency of measured logins.
     public var latency: LatencySummary
+    /// The same, per measured phase, in phase order; absent in results saved before it existed.
+    public var latencyByPhase: [PhaseLatency]?
     /// Most non-superuser connections the server held at once (the fleet plus other clients).
     public var peakServerConnections: Int
     /// When that peak was first seen, microseconds from the trial's start.

@@ -18,6 +18,11 @@ public enum RunText {
         }
         let l = s.latency
         lines.append("latency     p50 \(ms(l.p50))  p90 \(ms(l.p90))  p99 \(ms(l.p99))  p99.9 \(ms(l.p999))  max \(ms(l.max))  (from scheduled start)")
+        if let phases = s.latencyByPhase, phases.count > 1 {
+            for p in phases {
+                lines.append("  \(pad(p.phase.rawValue, 10)) p50 \(ms(p.latency.p50))  p99 \(ms(p.latency.p99))  max \(ms(p.latency.max))  (\(p.latency.count) logins)")
+            }
+        }
         let share = s.usable > 0 ? Double(s.peakServerConnections) * 100 / Double(s.usable) : 0
         lines.append("server      peak \(s.peakServerConnections)/\(s.usable) usable connections (\(String(format: "%.0f%%", share))) at \(format(Double(s.peakServerConnectionsAt) / 1e6)) s")
         let byPooler = Set(PoolerRefusal.allCases.map(\.rawValue))

@@ -42,11 +42,26 @@ public struct TuneStep: Hashable, Sendable, Codable {
     public var p99Ratio: Double?
     /// Most connections the candidate's fleet held.
     public var peakConnections: Int
+    /// The measured phase where the candidate's p99 rose most against the reference's (the
+    /// median over rounds of each round's ratio), when that is clearly more than over the
+    /// whole run: the spike a small pool cannot absorb. `nil` otherwise.
+    public var worstPhase: PhaseRatio?
+
+    /// A p99 ratio (candidate / reference) within one phase.
+    public struct PhaseRatio: Hashable, Sendable, Codable {
+        public var phase: Phase
+        public var p99Ratio: Double
+
+        public init(phase: Phase, p99Ratio: Double) {
+            self.phase = phase
+            self.p99Ratio = p99Ratio
+        }
+    }
 
     public init(value: Int, reference: Int, mode: Mode, rounds: Int, outcome: Outcome, reason: String = "",
                 referenceFailure: String? = nil, failures: Int = 0, p50: Int64? = nil, p99: Int64? = nil,
                 referenceP50: Int64? = nil, referenceP99: Int64? = nil, p50Ratio: Double? = nil,
-                p99Ratio: Double? = nil, peakConnections: Int = 0) {
+                p99Ratio: Double? = nil, peakConnections: Int = 0, worstPhase: PhaseRatio? = nil) {
         self.value = value
         self.reference = reference
         self.mode = mode
@@ -62,6 +77,7 @@ public struct TuneStep: Hashable, Sendable, Codable {
         self.p50Ratio = p50Ratio
         self.p99Ratio = p99Ratio
         self.peakConnections = peakConnections
+        self.worstPhase = worstPhase
     }
 
     /// Reads a step from the verify result of `value` (proposed) against `reference` (current).
@@ -85,16 +101,44 @@ public struct TuneStep: Hashable, Sendable, Codable {
             referenceP50: Self.median(ref.map(\.latency.p50)), referenceP99: Self.median(ref.map(\.latency.p99)),
             p50Ratio: verdict.latency.first { $0.metric == "p50" }?.ratio,
             p99Ratio: verdict.latency.first { $0.metric == "p99" }?.ratio,
-            peakConnections: candidate.map(\.peakServerConnections).max() ?? 0)
+            peakConnections: candidate.map(\.peakServerConnections).max() ?? 0,
+            worstPhase: Self.worstPhase(candidate: candidate, reference: ref,
+                                        overall: verdict.latency.first { $0.metric == "p99" }?.ratio))
     }
 
-    /// What made the step unsafe, shortest form: `p99 ×2.4`, or the failures.
+    /// What made the step unsafe, shortest form: `p50 rises ×1.2, p99 ×1.6, ×2.4 during the
+    /// spike (verify: …)`, or the failures (whose reason names their phases).
     public var evidence: String {
         if failures > 0 { return reason }
         if let r = p99Ratio, let p = p50Ratio {
-            return "p50 rises ×\(String(format: "%.1f", p)), p99 ×\(String(format: "%.1f", r)) (verify: \(reason))"
+            let phase = worstPhase.map { ", ×\(String(format: "%.1f", $0.p99Ratio)) \($0.phase.during)" } ?? ""
+            return "p50 rises ×\(String(format: "%.1f", p)), p99 ×\(String(format: "%.1f", r))\(phase) (verify: \(reason))"
         }
         return reason
+    }
+
+    /// A phase's p99 ratio counts as "clearly more" than the whole run's from this factor on:
+    /// below it, naming a phase would only repeat the overall figure.
+    static let phaseStandsOut = 1.2
+
+    /// The phase whose p99 ratio (median over paired rounds) is largest, when it is at least
+    /// `phaseStandsOut` times the whole run's ratio and the run measured more than one phase.
+    static func worstPhase(candidate: [RunSummary], reference: [RunSummary], overall: Double?) -> PhaseRatio? {
+        guard let overall, overall > 0 else { return nil }
+        var ratios: [Phase: [Double]] = [:]
+        for (c, r) in zip(candidate, reference) {
+            let refByPhase = Dictionary((r.latencyByPhase ?? []).map { ($0.phase, $0.latency.p99) }, uniquingKeysWith: { a, _ in a })
+            for entry in c.latencyByPhase ?? [] {
+                guard let ref = refByPhase[entry.phase], ref > 0, entry.latency.count > 0 else { continue }
+                ratios[entry.phase, default: []].append(Double(entry.latency.p99) / Double(ref))
+            }
+        }
+        guard ratios.count > 1 else { return nil }
+        let medians = Phase.allCases.compactMap { phase in
+            ratios[phase].map { values in PhaseRatio(phase: phase, p99Ratio: values.sorted()[values.count / 2]) }
+        }
+        guard let worst = medians.max(by: { $0.p99Ratio < $1.p99Ratio }), worst.p99Ratio >= overall * phaseStandsOut else { return nil }
+        return worst
     }
 
     static func median(_ values: [Int64]) -> Int64? {

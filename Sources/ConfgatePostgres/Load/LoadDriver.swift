@@ -124,6 +124,9 @@ public struct LoadDriver: Sendable {
             usable: usable, peakPending: peak.pending,
             lag: LatencySummary(totals.lag),
             complete: !cancelled)
+        summary.latencyByPhase = Phase.allCases.compactMap { phase in
+            totals.latencyByPhase[phase].map { PhaseLatency(phase: phase, latency: LatencySummary($0)) }
+        }
         if cancelled { summary.notes.append("interrupted: the run stopped early; figures cover what ran") }
         if summary.lagTooHigh {
             summary.notes.append("the driver could not keep up with its schedule (\(summary.lagText); limits p99 \(RunSummary.maxLagP99 / 1000) ms, max \(RunSummary.maxLag / 1000) ms)")

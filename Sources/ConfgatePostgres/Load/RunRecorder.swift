@@ -19,6 +19,7 @@ final class RunRecorder: Sendable {
         var measuredCompleted = 0
         var tallies: [Outcome: OutcomeTally] = [:]
         var latency = LatencyHistogram.latency()
+        var latencyByPhase: [Phase: LatencyHistogram] = [:]
         var lag = LatencyHistogram.latency()
     }
 
@@ -45,6 +46,7 @@ final class RunRecorder: Sendable {
             $0.totals.tallies[outcome, default: OutcomeTally(outcome: outcome)].add(phase: phase, offset: offset)
             if phase != .warmup {
                 _ = $0.totals.latency.record(value)
+                _ = $0.totals.latencyByPhase[phase, default: LatencyHistogram.latency()].record(value)
                 if !outcome.kind.isFailure { $0.totals.measuredCompleted += 1 }
             }
         }

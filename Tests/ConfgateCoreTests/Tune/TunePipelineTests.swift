@@ -31,10 +31,15 @@ struct TunePipelineTests {
             let p50: Int64 = size >= edge ? 5_000 : size >= gross ? 7_500 : 15_000
             var outcomes = [OutcomeTally(outcome: .ok, count: 1000)]
             if size < failing || referenceFails { outcomes.append(OutcomeTally(outcome: Outcome(.poolTimeout), count: 30)) }
-            let summary = RunSummary(scheduled: 1030, completed: 1030, outcomes: outcomes,
+            var summary = RunSummary(scheduled: 1030, completed: 1030, outcomes: outcomes,
                                      latency: .init(count: 1000, p50: p50, p99: p50 * 2),
                                      peakServerConnections: settings.fleet.instances * size, usable: 97,
                                      lag: .init(count: 1000, p50: 100, p99: 500, max: 900))
+            // Below the edge the spike's p99 doubles again: a small pool queues in the burst.
+            summary.latencyByPhase = [
+                PhaseLatency(phase: .steady, latency: .init(count: 800, p50: p50, p99: p50 * 2)),
+                PhaseLatency(phase: .spike, latency: .init(count: 200, p50: p50, p99: size >= edge ? 10_000 : p50 * 4)),
+            ]
             return RunResult(settings: settings, load: load, summary: summary, timeline: [],
                              latency: .init(buckets: [[UInt64(p50), 990], [UInt64(p50 * 2), 10]]))
         }
@@ -51,7 +56,7 @@ struct TunePipelineTests {
         // 8q safe, 4q safe (×1.5 passes quick), 2q unsafe (×3), 3q unsafe, 4f unsafe → full from here.
         #expect(result.steps.map { "\($0.value)\($0.mode.rawValue.prefix(1))\($0.outcome == .safe ? "+" : "-")" }
                 == ["8q+", "4q+", "2q-", "3q-", "4f-", "10f+", "7f+", "5f-", "6f+"])
-        #expect(result.headline.hasPrefix("max_size 6…16 is safe for 400 logins/s with a 3× spike (6 × 16 = 96 ≤ 97); below 6, p50 rises ×1.5, p99 ×1.5 (verify: p50 +50%"))
+        #expect(result.headline.hasPrefix("max_size 6…16 is safe for 400 logins/s with a 3× spike (6 × 16 = 96 ≤ 97); below 6, p50 rises ×1.5, p99 ×1.5, ×3.0 during the spike (verify: p50 +50%"))
         #expect(result.headline.hasSuffix("above 16, the server refuses connections (53300): 6 × 17 = 102 > 97 usable"))
         #expect(result.recommended == 10)
         #expect(result.recommendationWhy.hasPrefix("the middle of 6…14"))

@@ -87,3 +87,40 @@ struct TuneSearchTests {
         #expect(s.result == .inconclusive("why"))
     }
 }
+
+/// Where a step's p99 rose: the phase named only when it stands out from the whole run.
+@Suite("tune: the phase a step's p99 rose in")
+struct TuneStepPhaseTests {
+    static func summary(steady: Int64, spike: Int64?) -> RunSummary {
+        var s = RunSummary()
+        s.latencyByPhase = [PhaseLatency(phase: .steady, latency: .init(count: 100, p99: steady))]
+        if let spike { s.latencyByPhase?.append(PhaseLatency(phase: .spike, latency: .init(count: 20, p99: spike))) }
+        return s
+    }
+
+    @Test func theSpikeIsNamedWhenItsRatioStandsOut() {
+        // Rounds: spike ×3, ×2.5, ×4 → median ×3; steady ×1.1 each; overall ×1.5.
+        let candidate = [Self.summary(steady: 11, spike: 30), Self.summary(steady: 11, spike: 25), Self.summary(steady: 11, spike: 40)]
+        let reference = Array(repeating: Self.summary(steady: 10, spike: 10), count: 3)
+        let worst = TuneStep.worstPhase(candidate: candidate, reference: reference, overall: 1.5)
+        #expect(worst == .init(phase: .spike, p99Ratio: 3))
+        let step = TuneStep(value: 4, reference: 16, mode: .full, rounds: 3, outcome: .unsafe, reason: "p99 +50%",
+                            p50Ratio: 1.2, p99Ratio: 1.5, worstPhase: worst)
+        #expect(step.evidence == "p50 rises ×1.2, p99 ×1.5, ×3.0 during the spike (verify: p99 +50%)")
+    }
+
+    @Test func noPhaseIsNamedWhenItOnlyRepeatsTheWholeRun() {
+        let candidate = [Self.summary(steady: 15, spike: 16)]
+        let reference = [Self.summary(steady: 10, spike: 10)]
+        #expect(TuneStep.worstPhase(candidate: candidate, reference: reference, overall: 1.5) == nil)
+        let step = TuneStep(value: 4, reference: 16, mode: .full, rounds: 1, outcome: .unsafe, reason: "p99 +50%",
+                            p50Ratio: 1.2, p99Ratio: 1.5)
+        #expect(step.evidence == "p50 rises ×1.2, p99 ×1.5 (verify: p99 +50%)")
+    }
+
+    @Test func oneMeasuredPhaseOrOldResultsNameNoPhase() {
+        #expect(TuneStep.worstPhase(candidate: [Self.summary(steady: 30, spike: nil)],
+                                    reference: [Self.summary(steady: 10, spike: nil)], overall: 1.5) == nil)
+        #expect(TuneStep.worstPhase(candidate: [RunSummary()], reference: [RunSummary()], overall: 1.5) == nil)
+    }
+}
