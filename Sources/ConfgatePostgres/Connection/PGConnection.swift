@@ -34,6 +34,10 @@ public final class PGConnection: @unchecked Sendable {
     /// The loop its statements wait on.
     public let loop: EventLoop
     private let use = Mutex<(busy: Bool, closeRequested: Bool, closed: Bool)>((false, false, false))
+    /// Set by `transaction` until its first statement, which then carries the `BEGIN`.
+    private let beginPending = Atomic<Bool>(false)
+    /// Exchanges with the server so far (a send and the wait for its results); for tests.
+    private let exchanges = Atomic<Int>(0)
     private let password: String?
     /// libpq's cancel object (`PQgetCancel`): usable from any thread while a statement runs.
     private let cancelHandle: UnsafeHandle?
@@ -99,21 +103,38 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with `$1...` parameters in text format (`nil` is SQL NULL).
+    ///
+    /// As a transaction's first statement it goes out with the `BEGIN` in one pipeline
+    /// (libpq's pipeline mode: `BEGIN`, the statement, one Sync): one exchange with the
+    /// server instead of two, as pgJDBC sends `BEGIN` with the first statement after
+    /// `setAutoCommit(false)`. If `BEGIN` fails, the statement is not run and `BEGIN`'s error
+    /// is the one thrown.
     public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
         try await exclusively { handle in
             let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
             defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
-            let sent = cParams.withUnsafeBufferPointer { values in
-                PQsendQueryParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0)
+            let send = {
+                cParams.withUnsafeBufferPointer { values in
+                    PQsendQueryParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0) == 1
+                }
             }
-            return await finishStatement(handle, sent: sent == 1)
+            guard beginPending.exchange(false, ordering: .relaxed) else {
+                return await finishStatement(handle, sent: send())
+            }
+            guard PQenterPipelineMode(handle) == 1 else { return .failure(connectionError(handle)) }
+            let sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 && send() && PQpipelineSync(handle) == 1
+            let result = await finishStatement(handle, sent: sent, pipeline: true)
+            if PQexitPipelineMode(handle) != 1, case .success = result { return .failure(connectionError(handle, lost: true)) }
+            return result
         }
     }
 
-    /// Runs `sql` with the simple query protocol; it may hold several statements (no parameters).
+    /// Runs `sql` with the simple query protocol; it may hold several statements (no
+    /// parameters). As a transaction's first statement it is sent as `BEGIN; sql`.
     public func execute(_ sql: String) async throws(PGError) {
         _ = try await exclusively { handle in
-            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
+            let text = beginPending.exchange(false, ordering: .relaxed) ? "BEGIN; \(sql)" : sql
+            return await finishStatement(handle, sent: PQsendQuery(handle, text) == 1)
         }
     }
 
@@ -126,19 +147,27 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Runs `body` inside `BEGIN` … `COMMIT`; rolls back when it throws, and rethrows.
+    /// `BEGIN` goes out with the body's first statement (see `query`), so a transaction of
+    /// n statements is n + 1 exchanges with the server; a body that runs none sends nothing.
     public func transaction<T>(
         _ body: (PGConnection) async throws(PGError) -> T
     ) async throws(PGError) -> T {
-        try await execute("BEGIN")
+        beginPending.store(true, ordering: .relaxed)
         do throws(PGError) {
             let value = try await body(self)
+            if beginPending.exchange(false, ordering: .relaxed) { return value }
             try await execute("COMMIT")
             return value
         } catch {
-            if error.kind != .connectionLost { try? await execute("ROLLBACK") }
+            let began = !beginPending.exchange(false, ordering: .relaxed)
+            if began && error.kind != .connectionLost { try? await execute("ROLLBACK") }
             throw error
         }
     }
+
+    /// How many exchanges with the server (a send, then the wait for its results) this
+    /// connection's statements have made.
+    var exchangeCount: Int { exchanges.load(ordering: .relaxed) }
 
     /// Whether libpq still considers the connection good (false after the server dropped it).
     public var isUsable: Bool {
@@ -224,8 +253,11 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Flushes a sent statement, waits for its results on the loop and reads them: the last
-    /// result, or the first error (as `PQexec` reports).
-    private func finishStatement(_ handle: OpaquePointer, sent: Bool) async -> Result<PGResult, PGError> {
+    /// result, or the first error (as `PQexec` reports). With `pipeline`, the statements sent
+    /// in pipeline mode and their Sync: results are read up to the Sync, and the first error
+    /// is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
+    private func finishStatement(_ handle: OpaquePointer, sent: Bool, pipeline: Bool = false) async -> Result<PGResult, PGError> {
+        exchanges.add(1, ordering: .relaxed)
         guard sent else { return .failure(connectionError(handle)) }
         // Failing to write or read is always a lost connection, whatever libpq's status says
         // (it stays CONNECTION_OK after some read errors, e.g. a keepalive timeout).
@@ -244,9 +276,17 @@ public final class PGConnection: @unchecked Sendable {
                 guard await loop.wait(for: socket, events: .readable),
                       PQconsumeInput(handle) == 1 else { return .failure(connectionError(handle, lost: true)) }
             }
-            guard let result = PQgetResult(handle) else { break }
+            guard let result = PQgetResult(handle) else {
+                // In a pipeline, NULL ends one statement's results; the Sync ends them all.
+                if pipeline && PQstatus(handle) != CONNECTION_BAD { continue }
+                break
+            }
+            if pipeline && PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
             let isError = !Self.succeeded(result)
-            if keptIsError && !isError {
+            if keptIsError && (!isError || pipeline) {
                 PQclear(result)
             } else {
                 if let kept { PQclear(kept) }
