@@ -64,8 +64,9 @@ public enum LoginBenchmark {
         public var pgbenchThreads: Int = 2
         /// pgbench `-M`. Default `extended`: what the service speaks (`PQsendQueryParams`,
         /// unnamed statements: Parse, Bind, Describe, Execute, Sync per statement), so that
-        /// the ratio compares clients, not protocols. `simple` (pgbench's own default) costs
-        /// the server less per statement; `prepared` far less.
+        /// the ratio compares clients, not protocols. `prepared` costs the server far less per
+        /// statement. Not `simple`: the scripts pipeline `BEGIN` with the first statement, as
+        /// the service does, and pgbench pipelines only with the extended protocols.
         public var pgbenchProtocol: String = "extended"
         /// `max_connections` of the scratch server: room for the largest case's pool or
         /// pgbench clients. Default 200.

@@ -41,14 +41,11 @@ struct BenchLoginCommand: AsyncParsableCommand {
     @Option(name: .customLong("pgbench-threads"), help: ArgumentHelp("pgbench -j.", valueName: "n"))
     var pgbenchThreads = 2
 
-    @Option(name: .customLong("pgbench-protocol"), help: ArgumentHelp("pgbench -M: extended (what the service speaks), simple (pgbench's default) or prepared.", valueName: "mode"))
+    @Option(name: .customLong("pgbench-protocol"), help: ArgumentHelp("pgbench -M: extended (what the service speaks) or prepared. Not simple: the scripts send BEGIN with the first statement in one pipeline, as the service does, and pgbench pipelines only with extended or prepared.", valueName: "mode"))
     var pgbenchProtocol = "extended"
 
     @Option(name: .customLong("through"), help: ArgumentHelp("Also run both sides through this pooler in the same rounds: pgbouncer (transaction mode), for the tier's cost as ratios.", valueName: "pooler"))
     var through: String?
-
-    @Option(name: .customLong("pgbouncer-bin"), help: ArgumentHelp("The PgBouncer program for --through pgbouncer (default: PATH, then /usr/sbin/pgbouncer).", valueName: "path"))
-    var pgbouncerBin: String?
 
     @OptionGroup var server: ServerOptions
 
@@ -57,8 +54,8 @@ struct BenchLoginCommand: AsyncParsableCommand {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard pgbenchThreads >= 1 else { throw ValidationError("--pgbench-threads must be at least 1") }
-        guard ["extended", "simple", "prepared"].contains(pgbenchProtocol) else {
-            throw ValidationError("--pgbench-protocol must be extended, simple or prepared")
+        guard ["extended", "prepared"].contains(pgbenchProtocol) else {
+            throw ValidationError("--pgbench-protocol must be extended or prepared (simple cannot pipeline BEGIN with the first statement, as the service and the scripts do)")
         }
         if let through {
             guard through == "pgbouncer" else { throw ValidationError("--through must be pgbouncer") }
@@ -67,7 +64,7 @@ struct BenchLoginCommand: AsyncParsableCommand {
             // the next ("prepared statement P0_1 does not exist"). PgBouncer 1.18 does not
             // track them (max_prepared_statements came in 1.21).
             guard pgbenchProtocol != "prepared" else {
-                throw ValidationError("--through pgbouncer needs --pgbench-protocol extended or simple: PgBouncer 1.18's transaction pooling does not keep pgbench's prepared statements")
+                throw ValidationError("--through pgbouncer needs --pgbench-protocol extended: PgBouncer 1.18's transaction pooling does not keep pgbench's prepared statements")
             }
         }
         guard ["all", "issue", "plain", "dbtime", "waiting"].contains(benchCase) else {
@@ -88,7 +85,7 @@ struct BenchLoginCommand: AsyncParsableCommand {
         options.pgBindir = server.pgBindir
         options.pgUser = server.pgUser
         options.throughPgBouncer = through == "pgbouncer"
-        options.pgbouncerBinary = pgbouncerBin
+        options.pgbouncerBinary = server.pgbouncerBin
         let standard = LoginBenchmark.Case.standard
         switch benchCase {
         case "plain": options.cases = [standard[0]]
