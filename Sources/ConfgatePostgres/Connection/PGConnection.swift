@@ -124,7 +124,14 @@ public final class PGConnection: @unchecked Sendable {
             guard PQenterPipelineMode(handle) == 1 else { return .failure(connectionError(handle)) }
             let sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 && send() && PQpipelineSync(handle) == 1
             let result = await finishStatement(handle, sent: sent, pipeline: true)
-            if PQexitPipelineMode(handle) != 1, case .success = result { return .failure(connectionError(handle, lost: true)) }
+            guard PQexitPipelineMode(handle) == 1 else {
+                // Results still pending (a send failed half-way): the connection cannot take
+                // another statement, so it is lost to the pool, with the error that caused it.
+                if case .failure(let error) = result {
+                    return .failure(PGError(.connectionLost, sqlState: error.sqlState, message: error.message))
+                }
+                return .failure(connectionError(handle, lost: true))
+            }
             return result
         }
     }
