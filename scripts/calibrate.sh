@@ -15,6 +15,9 @@
 # verify blocked for latency, and the median regression it measured at p50 and p99 (the
 # verdict's proposed ÷ current ratios), so the table reads "+9% at p50 was blocked 19/20".
 #
+# KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-RUN.json (STEP 0 for A/A), for
+# studying other estimators on the same runs (scripts/ladder-estimators.py).
+#
 # Needs a release build (swift build -c release --scratch-path .build-release); CONFGATE overrides the binary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +44,7 @@ if [ "$n" = ladder ]; then
         "${extra[@]}" "$@" >"$log/out.json" 2>"$log/err"
       code=$?
       [ "$code" = 3 ] && inconclusive=$((inconclusive + 1))
+      if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$log/out.json" "$KEEP/$step-$i.json"; fi
       python3 - "$log/out.json" >>"$log/ratios" <<'PY'
 import json, sys
 try:
