@@ -30,22 +30,19 @@ struct TrialServerOptions: ParsableArguments {
         valueName: "auto|url"))
     var postgres: String = "auto"
 
-    /// The trial runner for `users` seeded accounts: the server source, and the pooler's program.
+    /// The trial runner for `users` seeded accounts: the server source, PgBouncer's program
+    /// and user for a side with `[pooler]`.
     func runner(users: Int, logger: Logger) throws(ConfgateError) -> TrialRunner {
-        TrialRunner(source: try source(users: users), logger: logger, pgbouncerBinary: server.pgbouncerBin)
+        TrialRunner(source: try source(users: users), logger: logger,
+                    pgbouncerBinary: server.pgbouncerBin, poolerUser: server.pgUser)
     }
 
     /// Where trials get their server, for `users` seeded accounts. A URL libpq rejects is bad
     /// input here, before anything runs (libpq's reason scrubbed of the password).
-    func source(users: Int) throws(ConfgateError) -> TrialRunner.ServerSource {
+    func source(users: Int) throws(ConfgateError) -> any ServerSource {
         if postgres == "auto" {
-            return .scratch(ScratchServer.Options(users: users, pgBindir: server.pgBindir, pgUser: server.pgUser))
+            return ScratchServer.Options(users: users, pgBindir: server.pgBindir, pgUser: server.pgUser)
         }
-        do throws(DSNParseError) {
-            _ = try DSNParser.parse(postgres)
-        } catch {
-            throw ConfgateError(.badInput, "--postgres: \(error.reason)")
-        }
-        return .existing(url: postgres)
+        return try ExistingServer(url: postgres)
     }
 }

@@ -48,9 +48,13 @@ struct PoolerTrialTests {
         try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { scratch in
             var superuser = scratch.superuserTarget
             superuser.database = "postgres"
-            let runner = TrialRunner(source: .existing(url: superuser.url()), logger: TestSupport.logger)
+            let runner = TrialRunner(source: try ExistingServer(url: superuser.url()), logger: TestSupport.logger)
             let result = try await runner.run(settings, load: load)
             expectThroughThePooler(result)
+            // The server behind the pooler is still the one of the URL, judged by its own limits.
+            #expect(result.provenance?.postgres?.hasSuffix(" (--postgres server)") == true)
+            #expect(result.provenance?.pgbouncer != nil)
+            #expect(result.summary.notes.contains { $0.hasPrefix("--postgres server: judged against its own max_connections") })
         }
     }
 }

@@ -178,17 +178,7 @@ public final class ScratchServer: Sendable {
         _ admin: PGConnection, server s: Settings.Server, modelReserved: Bool,
         installation: PostgresInstallation, directory: String, port: Int, postmasterPID: Int32
     ) async throws(ConfgateError) -> (AppliedServerSettings, [PGConnection]) {
-        var notes: [String] = []
-        func show(_ name: String) async throws(ConfgateError) -> Int {
-            let value: String?
-            do { value = try await admin.query("SHOW \(name)").scalar } catch {
-                throw ConfgateError(.environment, "SHOW \(name) failed: \(error)")
-            }
-            guard let value, let n = Int(value) else {
-                throw ConfgateError(.environment, "SHOW \(name) returned \(value ?? "NULL")")
-            }
-            return n
-        }
+        var roleLimit: Int?
         if modelReserved {
             let limit = s.maxConnections - s.superuserReservedConnections - s.reservedConnections
             do {
@@ -196,11 +186,9 @@ public final class ScratchServer: Sendable {
             } catch {
                 throw ConfgateError(.environment, "cannot model reserved_connections: \(error)")
             }
-            notes.append("PostgreSQL \(installation.major) has no reserved_connections (16+): modelled as CONNECTION LIMIT \(limit) on role \(AuthSchema.serviceRole), the only non-superuser role; refusals are SQLSTATE 53300 either way")
+            roleLimit = limit
         }
-        let maxConnections = try await show("max_connections")
-        let superuserReserved = try await show("superuser_reserved_connections")
-        let reserved = installation.hasReservedConnections ? try await show("reserved_connections") : (modelReserved ? s.reservedConnections : 0)
+        var applied = try await AppliedServerSettings.readBack(admin, asked: s, major: installation.major, roleLimit: roleLimit)
 
         // PostgreSQL counts every backend against max_connections, a superuser's too: the
         // admin connection (and the readiness probes) must be gone before the trial, or they
@@ -210,11 +198,7 @@ public final class ScratchServer: Sendable {
 
         let service = ConnectionTarget(host: directory, port: port, database: AuthSchema.database, user: AuthSchema.serviceRole)
         let (held, note) = await OtherClients.open(s.otherClients, parameters: service.parameters)
-        if let note { notes.append(note) }
-        let applied = AppliedServerSettings(
-            maxConnections: maxConnections, superuserReservedConnections: superuserReserved,
-            reservedConnections: reserved, reservedModelledByRoleLimit: modelReserved,
-            otherClientsHeld: held.count, notes: notes)
+        applied.record(otherClientsHeld: held.count, note: note)
         return (applied, held)
     }
 
@@ -246,6 +230,30 @@ public final class ScratchServer: Sendable {
         // The watchdog removed it; this only matters if the watchdog could not run.
         PrivateDirectory.remove(directory)
         return exit.logTail
+    }
+}
+
+extension ScratchServer: TrialServer {
+    public var postgresVersion: String { "\(installation.version) (scratch server)" }
+
+    /// `stop()`.
+    @discardableResult
+    public func finish() async -> [String] { await stop() }
+}
+
+/// A scratch server per trial (the default source): these options with the trial's `[server]`
+/// section and seeded users.
+extension ScratchServer.Options: ServerSource {
+    public func startTrial(_ settings: Settings, users: Int, logger: Logger) async throws(ConfgateError) -> any TrialServer {
+        var options = self
+        options.server = settings.server
+        // confgate's own monitoring connection (a superuser) takes an ordinary slot when it
+        // connects to the empty server (`TrialRunner` counts it out of `usable`); one more slot
+        // keeps the fleet's limit exactly what production's would be: max_connections −
+        // reserved − other clients.
+        options.server.maxConnections += 1
+        options.users = users
+        return try await ScratchServer.start(options, logger: logger)
     }
 }
 
