@@ -33,6 +33,11 @@ public final class ScratchServer: Sendable {
         public var extraSettings: [String: String]
         /// How long start-up may take before it is an environment failure. Default 60 s.
         public var startTimeout: Duration
+        /// Slots added to `max_connections` for confgate's own superuser connections (its
+        /// monitor takes an ordinary slot on an empty server), so that the service role keeps
+        /// exactly what `server` gives it: they are not counted into the role limit that models
+        /// `reserved_connections` on PostgreSQL 15. Default 0.
+        public var monitorSlots = 0
 
         public init(
             server: Settings.Server = .init(), users: Int = 10_000, pgBindir: String? = nil,
@@ -115,7 +120,7 @@ public final class ScratchServer: Sendable {
     ) async throws(ConfgateError) -> ScratchServer {
         let s = options.server
         var settings: [(String, String)] = [
-            ("max_connections", String(s.maxConnections)),
+            ("max_connections", String(s.maxConnections + options.monitorSlots)),
             ("superuser_reserved_connections", String(s.superuserReservedConnections)),
         ]
         let modelReserved = !installation.hasReservedConnections && s.reservedConnections > 0
@@ -157,7 +162,7 @@ public final class ScratchServer: Sendable {
             do throws(ConfgateError) {
                 let pid = readPostmasterPID(data) ?? 0
                 let (applied, held) = try await configure(
-                    launch.admin, server: s, modelReserved: modelReserved, installation: installation,
+                    launch.admin, server: s, monitorSlots: options.monitorSlots, modelReserved: modelReserved, installation: installation,
                     directory: directory, port: port, postmasterPID: pid)
                 return ScratchServer(
                     directory: directory, port: port, tcpPort: options.tcpPort == nil ? nil : port, postmasterPID: pid,
@@ -173,9 +178,11 @@ public final class ScratchServer: Sendable {
     }
 
     /// Applies what the command line cannot (the role limit modelling `reserved_connections`
-    /// on 15), opens the `other_clients` connections, and reads the settings back.
+    /// on 15), opens the `other_clients` connections, and reads the settings back. The role
+    /// limit is production's (`s`, without the monitor's slots): the monitor is a superuser,
+    /// which the limit does not count.
     private static func configure(
-        _ admin: PGConnection, server s: Settings.Server, modelReserved: Bool,
+        _ admin: PGConnection, server s: Settings.Server, monitorSlots: Int, modelReserved: Bool,
         installation: PostgresInstallation, directory: String, port: Int, postmasterPID: Int32
     ) async throws(ConfgateError) -> (AppliedServerSettings, [PGConnection]) {
         var roleLimit: Int?
@@ -188,7 +195,9 @@ public final class ScratchServer: Sendable {
             }
             roleLimit = limit
         }
-        var applied = try await AppliedServerSettings.readBack(admin, asked: s, major: installation.major, roleLimit: roleLimit)
+        var started = s
+        started.maxConnections += monitorSlots
+        var applied = try await AppliedServerSettings.readBack(admin, asked: started, major: installation.major, roleLimit: roleLimit)
 
         // PostgreSQL counts every backend against max_connections, a superuser's too: the
         // admin connection (and the readiness probes) must be gone before the trial, or they
@@ -251,7 +260,7 @@ extension ScratchServer.Options: ServerSource {
         // connects to the empty server (`TrialRunner` counts it out of `usable`); one more slot
         // keeps the fleet's limit exactly what production's would be: max_connections −
         // reserved − other clients.
-        options.server.maxConnections += 1
+        options.monitorSlots = 1
         options.users = users
         return try await ScratchServer.start(options, logger: logger)
     }
