@@ -8,8 +8,9 @@ import Logging
 /// test: it prints figures.
 ///
 /// Each case runs one `AuthService` (pool `max_size = callers`, a fixed-size pool, warm
-/// before measuring) driven by `callers` closed-loop callers, each logging a random seeded
-/// user in with the right password back to back; then `pgbench -c callers` with the case's
+/// before measuring) driven by `callers` closed-loop callers of the load driver
+/// (`LoadDriver`, as `confgate run --concurrency` drives a fleet), each logging a seeded user
+/// in with the right password back to back; then `pgbench -c callers` with the case's
 /// script (`bench/login.pgbench` or `bench/login-dbtime.pgbench`). Rounds alternate the
 /// order (service first, then pgbench first) so neither side always gets the fresher
 /// tables. Both sides measure from their first transaction with their connections already
@@ -350,44 +351,33 @@ public enum LoginBenchmark {
         let service = AuthService(name: "bench-service", settings: settings, parameters: parameters, dbTime: c.dbTime)
         service.start()
         await service.warm()
-        let clock = ContinuousClock()
+        // The load driver's own closed loop (`confgate run --concurrency`): `callers` logins
+        // back to back, every one with the right password, as the pgbench scripts.
+        var load = GateSettings().load
+        load.duration = .seconds(Int64(seconds))
+        load.warmup = .seconds(0)
+        load.spike = nil
+        load.deploy = false
+        load.users = users
+        load.badPasswordRatio = 0
+        let driver = LoadDriver(plan: LoadPlan.make(load), concurrency: c.callers, requestTimeout: .seconds(3600))
         let usage0 = Usage(children: false)
-        let start = clock.now
-        let end = start + .seconds(seconds)
-        let (count, failures, histogram) = await withTaskGroup(of: (ok: Int, failed: Int, latency: LatencyHistogram).self) { group in
-            for caller in 0..<c.callers {
-                // On the connections' event loop, as the load driver's logins run.
-                group.addTask(executorPreference: EventLoop.next()) {
-                    // Seeded, not the system generator: a getrandom(2) call per pick would be
-                    // the harness's cost, not the service's.
-                    var rng = SeededGenerator(seed: UInt64(caller + 1))
-                    var ok = 0, failed = 0
-                    var latency = LatencyHistogram.latency()
-                    // One clock read per login: the end of one login starts the next.
-                    var now = clock.now
-                    while now < end && !Task.isCancelled {
-                        let outcome = await service.login(user: Int.random(in: 1...users, using: &rng), badPassword: false)
-                        let done = clock.now
-                        _ = latency.record(UInt64(max((done - now) / .microseconds(1), 1)))
-                        now = done
-                        if outcome.kind == .ok { ok += 1 } else { failed += 1 }
-                    }
-                    return (ok, failed, latency)
-                }
-            }
-            return await group.reduce(into: (0, 0, LatencyHistogram.latency())) {
-                $0.0 += $1.ok
-                $0.1 += $1.failed
-                $0.2.add($1.latency)
-            }
-        }
-        let elapsed = clock.now - start
+        let observed = await driver.run(target: OneService(service: service), watcher: nil, usable: c.callers)
         let usage = Usage(children: false) - usage0
         await service.stop()
-        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Side(perSecond: Double(count) / s, count: count, failures: failures,
-                    seconds: s, cpuSeconds: usage.cpuSeconds, contextSwitches: usage.contextSwitches,
-                    loadAverage: loadAverage1(), latency: LatencySummary(histogram))
+        let s = observed.summary
+        return Side(perSecond: s.measuredSeconds > 0 ? Double(s.completed) / s.measuredSeconds : 0, count: s.completed,
+                    failures: s.failures, seconds: s.measuredSeconds, cpuSeconds: usage.cpuSeconds,
+                    contextSwitches: usage.contextSwitches, loadAverage: loadAverage1(), latency: s.latency)
+    }
+
+    /// One service as the load driver's target: no fleet, no deploy.
+    struct OneService: LoginTarget {
+        let service: AuthService
+        func login(user: Int, badPassword: Bool) async -> Outcome { await service.login(user: user, badPassword: badPassword) }
+        func poolSamples() -> [PoolSample] { service.samples() }
+        func startSurge() async {}
+        func retireOld() async {}
     }
 
     /// Runs pgbench (`command`: the program and its arguments) and reads its `tps = …
