@@ -1,3 +1,4 @@
+import ConfgateCore
 import Foundation
 import Subprocess
 #if canImport(System)
@@ -29,9 +30,9 @@ struct Git: Sendable {
     /// The most standard output a command may give: git's blobs are read whole.
     static let outputLimit = 256 << 20
 
-    /// Runs `git ARGUMENTS` with `input` on its standard input. A git that cannot start is
-    /// status 127, with why in `error`.
-    func run(_ arguments: [String], input: [UInt8] = []) async -> Output {
+    /// Runs `git ARGUMENTS` with `input` on its standard input. A git that cannot start (not
+    /// installed) is an environment failure, exit 3.
+    func run(_ arguments: [String], input: [UInt8] = []) async throws(ConfgateError) -> Output {
         var variables: [Environment.Key: String?] = [:]
         for (name, value) in environment { variables[Environment.Key(rawValue: name)!] = value }
         do {
@@ -47,7 +48,8 @@ struct Git: Sendable {
             }
             return Output(status: status, bytes: result.standardOutput, error: result.standardError)
         } catch {
-            return Output(status: 127, bytes: [], error: "git could not run: \(error)")
+            throw ConfgateError(.environment, "git could not run: \(error)",
+                                details: ["--against and verify without --current read files through git; install it, or give --current FILE"])
         }
     }
 }

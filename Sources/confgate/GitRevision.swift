@@ -47,13 +47,13 @@ struct GitRevision: Sendable {
     /// The tree at `ref`.
     static func list(_ ref: String, for path: String, git: Git) async throws(ConfgateError) -> GitRevision {
         let failure = { (reason: String) in ConfgateError(.badInput, "cannot read \(path) at \(ref): \(reason)") }
-        let place = await git.run(["rev-parse", "--show-toplevel", "--show-prefix"])
+        let place = try await git.run(["rev-parse", "--show-toplevel", "--show-prefix"])
         guard place.succeeded else { throw failure(place.reason) }
         let lines = String(decoding: place.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let root = lines.first.map(String.init) ?? ""
         let prefix = lines.count > 1 ? String(lines[1]) : ""
 
-        let tree = await git.run(["ls-tree", "-r", "-z", "--full-tree", ref])
+        let tree = try await git.run(["ls-tree", "-r", "-z", "--full-tree", ref])
         guard tree.succeeded else { throw failure(tree.reason) }
         var blobs: [String: String] = [:]
         var entries: [String: Set<String>] = [:]
@@ -110,7 +110,7 @@ struct GitRevision: Sendable {
     func fetch(_ paths: Set<String>) async throws(ConfgateError) -> [String: String] {
         let ordered = paths.sorted()
         let input = ordered.compactMap { blobs[$0] }.map { $0 + "\n" }.joined()
-        let output = await git.run(["cat-file", "--batch"], input: Array(input.utf8))
+        let output = try await git.run(["cat-file", "--batch"], input: Array(input.utf8))
         guard output.succeeded else {
             throw ConfgateError(.badInput, "cannot read \(ordered.joined(separator: ", ")) at \(ref): \(output.reason)")
         }
@@ -144,18 +144,18 @@ struct GitRevision: Sendable {
     /// What `verify` compares with when given neither `--current` nor `--against`: the merge
     /// base with the upstream branch, else `HEAD` when the working tree has changes. Says which.
     static func defaultBase(git: Git = Git()) async throws(ConfgateError) -> (ref: String, why: String) {
-        guard await git.run(["rev-parse", "--is-inside-work-tree"]).succeeded else {
+        guard try await git.run(["rev-parse", "--is-inside-work-tree"]).succeeded else {
             throw ConfgateError(.badInput, "not inside a git repository, so there is nothing to compare with",
                                 details: ["give the current settings with --current FILE, or run inside the repository with --against REF"])
         }
-        let upstream = await git.run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+        let upstream = try await git.run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
         if upstream.succeeded {
-            let base = await git.run(["merge-base", "HEAD", "@{upstream}"])
+            let base = try await git.run(["merge-base", "HEAD", "@{upstream}"])
             if base.succeeded {
                 return (base.line, "the merge base with \(upstream.line), \(base.line.prefix(12))")
             }
         }
-        if !(await git.run(["status", "--porcelain", "--untracked-files=no"]).bytes.isEmpty) {
+        if !(try await git.run(["status", "--porcelain", "--untracked-files=no"]).bytes.isEmpty) {
             return ("HEAD", "HEAD (the working tree has changes and the branch has no upstream)")
         }
         throw ConfgateError(.badInput, "nothing to compare with: the branch has no upstream and the working tree has no changes",

@@ -146,6 +146,16 @@ struct GitRevisionTests {
         #expect(error?.details.first?.contains("--current FILE") == true)
     }
 
+    @Test func noGitIsAnEnvironmentFailure() async throws {
+        let directory = try TemporaryRepository.empty(["a.conf": "1\n"], initialise: false)
+        defer { directory.remove() }
+        var git = directory.gitRunner
+        git.environment["PATH"] = directory.url.path  // no git there
+        let error = await Self.error { try await GitRevision.defaultBase(git: git) }
+        #expect(error?.kind == .environment && error?.exitCode == 3)
+        #expect(error?.message.hasPrefix("git could not run") == true, "\(String(describing: error))")
+    }
+
     private static func error<T>(_ body: () async throws -> T) async -> ConfgateError? {
         do {
             _ = try await body()
