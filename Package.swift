@@ -94,6 +94,8 @@ let package = Package(
                 "ConfgateMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // git for `--against REF` (GitRevision).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         .testTarget(name: "ConfgateCoreTests", dependencies: ["ConfgateCore"]),

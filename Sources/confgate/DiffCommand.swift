@@ -42,7 +42,7 @@ struct DiffCommand: AsyncParsableCommand {
             currentSettings = try sources.load(current)
         } else {
             let ref = against ?? "HEAD"
-            var settings = try sources.load(proposed, files: GitRevision.files(at: ref))
+            var settings = try await sources.load(proposed, at: ref)
             settings.file = "\(ref):\(proposed)"
             currentSettings = settings
         }

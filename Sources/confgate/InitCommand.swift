@@ -10,7 +10,8 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Find the files that hold the connection budget and write a fleet map (confgate.conf).",
         discussion: """
             Looks under DIRECTORY (default: the working directory) for a Spring application.yml or \
-            .properties (or a HikariCP .properties), Kubernetes manifests with the service's Deployment or \
+            .properties (or a HikariCP .properties) — each further PostgreSQL datasource in it, such as \
+            app.datasource.replica, becomes a [pool.NAME] with its prefix — Kubernetes manifests with the service's Deployment or \
             StatefulSet and its HorizontalPodAutoscaler (or a Helm values.yaml), and a postgresql.conf; writes \
             DIRECTORY/confgate.conf naming them, with each value found and where, and prints it. Then: \
             `confgate lint confgate.conf`, `confgate verify --proposed confgate.conf`. Exit 2 when the map \

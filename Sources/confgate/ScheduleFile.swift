@@ -16,19 +16,25 @@ import Foundation
 /// ```
 ///
 /// `# key=value` lines first (durations in the unit their name ends with; a duration left
-/// unset is `-1`), then a header, then one line per arrival in schedule order.
+/// unset is `-1`), then a header, then one line per arrival in schedule order. The pool keys
+/// are the main pool's; each `[pool.NAME]` follows with its own under `pool.NAME.`
+/// (`# pool.replica.max_size=5`, `min_idle`, `acquire_timeout_ms`, `idle_timeout_ms`,
+/// `max_lifetime_ms`), which a harness that drives only the main pool skips.
 enum ScheduleFile {
     static func render(settings: Settings, load: GateSettings.Load, plan: LoadPlan) -> String {
         func ms(_ d: SettingDuration?) -> String { d.map { String($0.microseconds / 1_000) } ?? "-1" }
-        let p = settings.pool, f = settings.fleet, db = settings.database
+        func pool(_ p: Settings.Pool, _ prefix: String) -> [(String, String)] {
+            [(prefix + "max_size", String(p.maxSize)),
+             (prefix + "min_idle", String(p.effectiveMinIdle)),
+             (prefix + "acquire_timeout_ms", ms(p.acquireTimeout)),
+             (prefix + "idle_timeout_ms", ms(p.idleTimeout)),
+             (prefix + "max_lifetime_ms", ms(p.maxLifetime))]
+        }
+        let f = settings.fleet, db = settings.database
         let header: [(String, String)] = [
             ("instances", String(f.instances)),
             ("processes", String(f.processes)),
-            ("max_size", String(p.maxSize)),
-            ("min_idle", String(p.effectiveMinIdle)),
-            ("acquire_timeout_ms", ms(p.acquireTimeout)),
-            ("idle_timeout_ms", ms(p.idleTimeout)),
-            ("max_lifetime_ms", ms(p.maxLifetime)),
+        ] + pool(settings.pool, "") + [
             ("request_timeout_ms", ms(f.requestTimeout)),
             ("connect_timeout_ms", ms(db.connectTimeout)),
             ("statement_timeout_ms", ms(db.statementTimeout)),
@@ -38,7 +44,7 @@ enum ScheduleFile {
             ("warmup_us", String(plan.warmup)),
             ("total_us", String(plan.total)),
             ("arrivals", String(plan.arrivals.count)),
-        ]
+        ] + settings.namedPools.flatMap { pool($0.pool, "pool.\($0.name).") }
         var text = "# confgate schedule 1\n"
         for (key, value) in header { text += "# \(key)=\(value)\n" }
         text += "offset_us,user,bad_password,phase\n"

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ConfgateCore
 
-
 /// The flags every command that reads settings shares: how to read a service's own files.
 struct SourceFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
@@ -36,9 +35,20 @@ struct SourceFlags: ParsableArguments {
         return SourceOptions(files: files, profiles: profiles, environment: environment, format: formatIn)
     }
 
-    /// Reads the settings at `path`, printing what the readers noticed to standard error.
-    func load(_ path: String, files: FileAccess = .local) throws(ConfgateError) -> Settings {
-        let settings = try SettingsFile.load(path: path, sources: options(files: files))
+    /// Reads the settings at `path` in the working tree, printing what the readers noticed to
+    /// standard error.
+    func load(_ path: String) throws(ConfgateError) -> Settings {
+        let settings = try SettingsFile.load(path: path, sources: options())
+        for note in settings.notes { Terminal.writeError("\(note)\n") }
+        return settings
+    }
+
+    /// Reads the settings at `path` and every file they name as they were at the git revision
+    /// `ref`, printing what the readers noticed to standard error.
+    func load(_ path: String, at ref: String) async throws(ConfgateError) -> Settings {
+        let settings = try await GitRevision.read(path, at: ref) { files throws(ConfgateError) in
+            try SettingsFile.load(path: path, sources: options(files: files))
+        }
         for note in settings.notes { Terminal.writeError("\(note)\n") }
         return settings
     }

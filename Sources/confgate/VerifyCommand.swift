@@ -62,7 +62,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let proposedSettings = try sources.load(proposed)
-        let currentSettings = try loadCurrent()
+        let currentSettings = try await loadCurrent()
         var overrides = LoadOverrides()
         overrides.set("trials", trials)
         let gateSettings = try load.apply(to: overrides.apply(to: GateFile.resolve(path: gate)))
@@ -96,15 +96,15 @@ struct VerifyCommand: AsyncParsableCommand {
         if result.verdict.exitCode != 0 { throw ExitCode(result.verdict.exitCode) }
     }
 
-    private func loadCurrent() throws -> Settings {
+    private func loadCurrent() async throws -> Settings {
         if let current { return try sources.load(current) }
         var ref = against ?? ""
         if against == nil {
-            let base = try GitRevision.defaultBase()
+            let base = try await GitRevision.defaultBase()
             ref = base.ref
             Terminal.writeError("confgate: comparing with \(base.why)\n")
         }
-        var settings = try sources.load(proposed, files: GitRevision.files(at: ref))
+        var settings = try await sources.load(proposed, at: ref)
         let shortRef = ref.count == 40 && ref.allSatisfy(\.isHexDigit) ? String(ref.prefix(12)) : ref
         settings.file = "\(shortRef):\(proposed)"
         return settings

@@ -5,10 +5,10 @@ import Testing
 /// conformance harness. It writes the file and exits without starting a server.
 @Suite("confgate run --schedule-out")
 struct ScheduleOutTests {
-    func schedule(_ extra: [String]) async throws -> (status: Int32, lines: [String]) {
+    func schedule(_ extra: [String], settings: String = "fixtures/current.conf") async throws -> (status: Int32, lines: [String]) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cg-schedule-\(UUID().uuidString).csv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try await ConfgateRunner.run(["run", "--settings", "fixtures/current.conf", "--schedule-out", path] + extra)
+        let result = try await ConfgateRunner.run(["run", "--settings", settings, "--schedule-out", path] + extra)
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return (result.status, text.split(separator: "\n").map(String.init))
     }
@@ -31,6 +31,20 @@ struct ScheduleOutTests {
         let offsets = arrivals.compactMap { Int64($0[0]) }
         #expect(offsets.count == arrivals.count && offsets == offsets.sorted() && (offsets.last ?? .max) < 5_000_000)
         #expect(Set(arrivals.map { $0[3] }) == ["warmup", "steady", "spike"], "no deploy with --deploy off")
+    }
+
+    /// A named pool's keys follow the main pool's under `pool.NAME.`; a file without named
+    /// pools has none.
+    @Test func namedPoolsFollowUnderTheirOwnNames() async throws {
+        let flags = ["--rate", "50/s", "--warmup", "1s", "--duration", "1s", "--spike", "off", "--deploy", "off"]
+        let named = try await schedule(flags, settings: "fixtures/named-pools/proposed.conf")
+        #expect(named.status == 0)
+        let settings = named.lines.filter { $0.hasPrefix("# ") }
+        #expect(settings.contains("# max_size=15") && settings.contains("# acquire_timeout_ms=2000"))
+        #expect(Array(settings.suffix(5)) == ["# pool.replica.max_size=10", "# pool.replica.min_idle=10", "# pool.replica.acquire_timeout_ms=2000",
+                                              "# pool.replica.idle_timeout_ms=600000", "# pool.replica.max_lifetime_ms=1800000"])
+        let plain = try await schedule(flags)
+        #expect(!plain.lines.contains { $0.hasPrefix("# pool.") })
     }
 
     @Test func theSameFlagsGiveTheSameScheduleAndTheRunStaysHidden() async throws {

@@ -88,9 +88,19 @@ struct TemporaryRepository {
     let url: URL
 
     static func copyOfServiceFixture() throws -> TemporaryRepository {
+        try copy(of: "fixtures/service")
+    }
+
+    /// A temporary copy of a directory of the package (e.g. `fixtures/named-pools/spring`).
+    static func copy(of directory: String) throws -> TemporaryRepository {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("confgate-service-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent("fixtures/service"), to: url)
+        try FileManager.default.copyItem(at: ConfgateRunner.packageRoot.appendingPathComponent(directory), to: url)
         return TemporaryRepository(url: url)
+    }
+
+    func append(_ text: String, to path: String) throws {
+        let file = url.appendingPathComponent(path)
+        try (try String(contentsOf: file, encoding: .utf8) + text).write(to: file, atomically: true, encoding: .utf8)
     }
 
     func replace(_ old: String, with new: String, in path: String) throws {
@@ -152,6 +162,48 @@ struct InitCommandTests {
         let lint = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: layout)
         #expect(lint.status == 0)
         #expect(lint.stdout.contains("0 errors"))
+    }
+
+    /// The named-pools fixture without its hand-written map: init maps the replica as
+    /// [pool.replica] with its prefix, and once the user says how many instances run and the
+    /// server's limit, lint counts both pools as it does for the hand-written map.
+    @Test func initMapsASecondDatasourceAsANamedPool() async throws {
+        let repo = try TemporaryRepository.copy(of: "fixtures/named-pools/spring")
+        defer { repo.remove() }
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("map.conf"))
+        let written = try await ConfgateRunner.run(["init"], directory: repo.url)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.contains("""
+            [pool.replica]
+            source = "spring:application.yml"
+            prefix = "app.datasource.replica"
+            #   max_size = 5    ← application.yml:16:28
+            #   min_idle = 2    ← application.yml:17:23
+            """))
+        try repo.replace("instances = 1 ", with: "instances = 6 ", in: "confgate.conf")
+        try repo.append("max_connections = 130\n", to: "confgate.conf")  // the last section is [server]
+        let lint = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: repo.url)
+        #expect(lint.status == 0)
+        #expect(lint.stdout.contains("application.yml:8:7: warning[CG103]: deploy demand (6 + 0) × (15 + 5) = 120 leaves 7 of usable 127"))
+    }
+
+    /// fixtures/named-pools/orders: four PostgreSQL datasources bound three different ways, a
+    /// MySQL one and decoys; init maps the four and lint counts them all.
+    @Test func initFindsEveryPostgresDatasourceAndLintCountsThem() async throws {
+        let repo = try TemporaryRepository.copy(of: "fixtures/named-pools/orders")
+        defer { repo.remove() }
+        let written = try await ConfgateRunner.run(["init"], directory: repo.url)
+        #expect(written.status == 0, "\(written.stderr)")
+        for (name, prefix, at) in [("read", "spring.datasource.hikari.read", "15:28"), ("reporting", "app.datasource.reporting", "27:26"),
+                                   ("audit", "app.datasource.audit", "32:28")] {
+            #expect(written.stdout.contains("[pool.\(name)]\nsource = \"spring:src/main/resources/application.yml\"\nprefix = \"\(prefix)\"\n"
+                + "#   max_size = ") && written.stdout.contains("← src/main/resources/application.yml:\(at)"))
+        }
+        #expect(!written.stdout.contains("legacy") && !written.stdout.contains("hazelcast"))
+        #expect(written.stderr.contains("confgate init: app.datasource.legacy (src/main/resources/application.yml:35:17) is a jdbc:mysql datasource"))
+        let lint = try await ConfgateRunner.run(["lint", "confgate.conf"], directory: repo.url)
+        #expect(lint.status == 0)
+        #expect(lint.stdout.contains("src/main/resources/application.yml:11:7: warning[CG103]: deploy demand (4 + 1) × (12 + 5 + 4 + 3) = 120 leaves 7 of usable 127"))
     }
 
     @Test func initOnAHelmChartReadsValuesAndSkipsTemplates() async throws {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// How sources reach their files: the working tree, or a git revision (`--against REF`),
-/// which the command line supplies since reading git means starting a process.
+/// which the command line supplies since reading git means starting a process. The readers
+/// call these synchronously; a revision's files are fetched before they run (`GitRevision`).
 public struct FileAccess: Sendable {
     /// The file's text; `.badInput` when it cannot be read.
     public var read: @Sendable (String) throws(ConfgateError) -> String
@@ -30,17 +31,17 @@ public struct FileAccess: Sendable {
 }
 
 /// Paths as the user wrote them, joined the way messages should show them.
-enum PathText {
+package enum PathText {
     /// `path` relative to the directory of `file` (`db/conf.d` beside `db/postgresql.conf`),
     /// unless it is absolute.
-    static func resolve(_ path: String, besideFile file: String) -> String {
+    package static func resolve(_ path: String, besideFile file: String) -> String {
         if path.hasPrefix("/") { return path }
         let directory = (file as NSString).deletingLastPathComponent
         return normalize(directory.isEmpty ? path : directory + "/" + path)
     }
 
     /// Removes `./` and `dir/..` pieces, keeping a leading `..`.
-    static func normalize(_ path: String) -> String {
+    package static func normalize(_ path: String) -> String {
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: false) {
             if part == "." || (part.isEmpty && !parts.isEmpty) { continue }
@@ -51,5 +52,5 @@ enum PathText {
         return joined.isEmpty ? "." : joined
     }
 
-    static func basename(_ path: String) -> String { (path as NSString).lastPathComponent }
+    package static func basename(_ path: String) -> String { (path as NSString).lastPathComponent }
 }

@@ -3,6 +3,8 @@
 public struct FleetMapDraft: Sendable {
     /// A source per section, e.g. `spring:src/main/resources/application.yml`.
     public var sources: [(section: String, source: String, comment: String?)] = []
+    /// A section's `prefix` (a Spring datasource's, e.g. `app.datasource.replica`), by section.
+    public var prefixes: [String: String] = [:]
     /// Workload name when the manifests hold several.
     public var workload: String?
     /// What the search saw and did not use, for the user.
@@ -29,6 +31,20 @@ public struct FleetMapDraft: Sendable {
             draft.sources.append(("database", "spring:\(first)", nil))
             draft.sources.append(("pool", "spring:\(first)", nil))
             if spring.count > 1 { draft.remarks.append("other Spring files, not used: " + spring.dropFirst().joined(separator: ", ")) }
+            // Further datasources, in the file or its profile files: each a [pool.NAME].
+            let files = [first] + usable.filter { Self.isProfileFile($0, of: first) }
+            var properties = PropertyMap()
+            for file in files { properties.overlay(Self.springProperties(file, text: read(file))) }
+            let datasources = SpringDatasources(properties, files: files)
+            if let main = datasources.main {
+                draft.prefixes["database"] = main.prefix
+                draft.prefixes["pool"] = main.prefix
+            }
+            for datasource in datasources.named {
+                draft.sources.append(("pool.\(datasource.name)", "spring:\(first)", nil))
+                draft.prefixes["pool.\(datasource.name)"] = datasource.prefix
+            }
+            draft.remarks += datasources.remarks
         } else if let hikari = usable.first(where: { $0.hasSuffix(".properties") && (read($0) ?? "").contains("jdbcUrl") }) {
             draft.sources.append(("pool", "hikari:\(hikari)", nil))
         }
@@ -107,7 +123,9 @@ public struct FleetMapDraft: Sendable {
             "# source overrides it (e.g. `max_connections = 200` under [server]). docs/sources.md",
         ]
         // [pooler] only when a pooler's file was found: without one the fleet connects directly.
-        let sections = ["database", "pool", "fleet", "server"] + (sources.contains { $0.section == "pooler" } ? ["pooler"] : [])
+        var named: [String] = []
+        for source in sources where source.section.hasPrefix("pool.") && !named.contains(source.section) { named.append(source.section) }
+        let sections = ["database", "pool"] + named + ["fleet", "server"] + (sources.contains { $0.section == "pooler" } ? ["pooler"] : [])
         for section in sections {
             let here = sources.filter { $0.section == section }
             lines.append("")
@@ -119,9 +137,12 @@ public struct FleetMapDraft: Sendable {
                 }
             }
             for source in here { lines.append("source = \"\(source.source)\"") }
+            if let prefix = prefixes[section], !here.isEmpty { lines.append("prefix = \"\(prefix)\"") }
             if section == "fleet", let workload, !here.isEmpty { lines.append("workload = \"\(workload)\"") }
             if let settings {
-                for key in SettingsCatalog.keys where key.section == section {
+                let keys = section.hasPrefix("pool.") ? SettingsCatalog.namedPoolKeys(String(section.dropFirst("pool.".count)))
+                    : SettingsCatalog.keys.filter { $0.section == section }
+                for key in keys {
                     guard let origin = settings.origins[key.path] else { continue }
                     let value = key.describe(settings).text
                     lines.append("#   \(key.name) = \(value)    ← \(origin.value)" + (origin.via.map { " (\($0))" } ?? ""))
@@ -129,6 +150,30 @@ public struct FleetMapDraft: Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `application-prod.yml` beside `application.yml` (any of the three extensions).
+    static func isProfileFile(_ path: String, of main: String) -> Bool {
+        let directory = String(main.dropLast(PathText.basename(main).count))
+        let name = PathText.basename(path)
+        return path == directory + name && name.hasPrefix("application-")
+            && [".yml", ".yaml", ".properties"].contains { name.hasSuffix($0) }
+    }
+
+    /// Every document's properties of a Spring file, whatever profile they are for; none when
+    /// it cannot be read (reading it for the map then says why).
+    static func springProperties(_ path: String, text: String?) -> PropertyMap {
+        guard let text else { return PropertyMap() }
+        let documents: [PropertyMap]
+        if path.hasSuffix(".properties") {
+            documents = PropertyMap.propertiesDocuments(text, file: path)
+        } else {
+            guard let yaml = try? YAMLFile(text: text, file: path) else { return PropertyMap() }
+            documents = yaml.documents.map { PropertyMap.flatten($0, in: yaml) }
+        }
+        var properties = PropertyMap()
+        for document in documents { properties.overlay(document) }
+        return properties
     }
 
     private static func workloadNames(_ text: String) -> [String] {

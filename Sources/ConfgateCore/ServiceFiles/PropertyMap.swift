@@ -6,6 +6,9 @@ import Yams
 /// `SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE` are one key. Later sets win.
 struct PropertyMap: Sendable {
     var values: [String: SourcedValue] = [:]
+    /// Each key as the file first wrote it (`app.datasource.read-replica.maximum-pool-size`),
+    /// by its canonical form, for a key confgate writes back (`confgate init`'s `prefix`).
+    var spellings: [String: String] = [:]
 
     /// Spring's relaxed binding: `spring.datasource.hikari.maximum-pool-size` →
     /// `spring.datasource.hikari.maximumpoolsize`.
@@ -23,11 +26,16 @@ struct PropertyMap: Sendable {
 
     subscript(name: String) -> SourcedValue? { values[Self.canonical(name)] }
 
-    mutating func set(_ name: String, _ value: SourcedValue) { values[Self.canonical(name)] = value }
+    mutating func set(_ name: String, _ value: SourcedValue) {
+        let key = Self.canonical(name)
+        values[key] = value
+        if spellings[key] == nil { spellings[key] = name }
+    }
 
     /// Adds every entry of `other`, which wins.
     mutating func overlay(_ other: PropertyMap) {
         values.merge(other.values) { _, new in new }
+        spellings.merge(other.spellings) { old, _ in old }
     }
 
     /// Every property under `prefix` (canonical), keyed by the rest of its name.

@@ -16,7 +16,10 @@ public struct SpringSource: Sendable {
     /// (`app.datasource.replica`) for a second datasource.
     public var prefix: String
 
-    public init(profiles: [String] = [], environment: [String: SourcedValue] = [:], prefix: String = "spring.datasource") {
+    /// Spring Boot's own datasource, `spring.datasource`.
+    public static let defaultPrefix = "spring.datasource"
+
+    public init(profiles: [String] = [], environment: [String: SourcedValue] = [:], prefix: String = defaultPrefix) {
         self.profiles = profiles
         self.environment = environment
         self.prefix = prefix
@@ -80,11 +83,13 @@ public struct SpringSource: Sendable {
         } else if let path {
             reading.note("no `\(prefix).url` in \(path): the DSN is left unset")
         }
-        try HikariKeys.read(properties, prefix: prefix + ".hikari", placeholders: placeholders,
+        try HikariKeys.read(properties, prefix: poolPrefix(in: properties), placeholders: placeholders,
                             into: &reading, describing: path ?? "the environment")
         Self.noteMisbound(environment, prefix: prefix, into: &reading)
+        // Under a custom prefix the keys beside `url` may be the pool's own (see `poolPrefix`).
+        let misplacedAt = prefix == Self.defaultPrefix ? [prefix, "spring.hikari"] : ["spring.hikari"]
         for key in HikariKeys.pool {
-            for misplaced in ["\(prefix).\(key.property)", "spring.hikari.\(key.property)"] {
+            for misplaced in misplacedAt.map({ "\($0).\(key.property)" }) {
                 if let value = properties[misplaced] {
                     reading.note("`\(value.name)` at this level does not bind to HikariCP (the pool's keys live under `\(prefix).hikari.`): ignored, as Spring Boot 2 and 3 ignore it",
                                  at: value.location)
@@ -92,6 +97,17 @@ public struct SpringSource: Sendable {
             }
         }
         return reading
+    }
+
+    /// Where the pool's keys are: `PREFIX.hikari` — Spring Boot's datasource, and a second one
+    /// bound the same way. Under a custom prefix, also `PREFIX.configuration` (Spring Boot's
+    /// documented shape for two datasources) or `PREFIX` itself (a `HikariDataSource` bound with
+    /// `@ConfigurationProperties("PREFIX")`, as `DataSourceBuilder` makes it: `jdbc-url`,
+    /// `maximum-pool-size` side by side): the first of these that holds a pool key.
+    func poolPrefix(in properties: PropertyMap) -> String {
+        let candidates = prefix == Self.defaultPrefix ? [prefix + ".hikari"]
+            : [prefix + ".hikari", prefix + ".configuration", prefix]
+        return candidates.first { at in HikariKeys.pool.contains { properties[at + "." + $0.property] != nil } } ?? candidates[0]
     }
 
     /// An environment variable meant for a Hikari key but split with an extra underscore
