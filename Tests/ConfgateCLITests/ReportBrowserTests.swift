@@ -133,7 +133,7 @@ extension ReportBrowserTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let measure = """
             <script>document.addEventListener("DOMContentLoaded", () => { const b = document.body, \
-            t = document.querySelector('svg text[fill="#000000"]'), a = document.querySelector('svg [stroke="#000000"]'); \
+            t = document.querySelector('svg[fill="#000000"] text:not([fill])'), a = document.querySelector('svg [stroke="#000000"]'); \
             b.setAttribute("data-bg", getComputedStyle(b).backgroundColor); b.setAttribute("data-color", getComputedStyle(b).color); \
             b.setAttribute("data-text", getComputedStyle(t).fill); b.setAttribute("data-axis", getComputedStyle(a).stroke); });</script>
             """

@@ -1,7 +1,8 @@
 /// A line chart as inline SVG: series over time, horizontal threshold lines labelled at
 /// their right end, background bands for phases, axes with round ticks and labels with
 /// units, a legend, and a title. Dense series are thinned by `SeriesReduction.minMax`
-/// (one bucket per horizontal pixel), so peaks always stay drawn.
+/// (one bucket per horizontal pixel), so peaks always stay drawn; points on a flat
+/// stretch between their neighbours are left out of the path (`SVG.path`).
 struct SVGLineChart {
     /// One line.
     struct Series {
@@ -95,16 +96,20 @@ struct SVGLineChart {
             if b - a > 28 { out += SVG.text(band.label, x: (a + b) / 2, y: top + 13, size: 11, anchor: "middle", fill: "#333333") }
         }
         // Axes and grid.
+        // Grid lines and tick marks share their stroke through a group.
         let yTicks = SVG.ticks(0, y1)
+        out += "<g stroke=\"#DDDDDD\" stroke-width=\"1\">" + yTicks.values.map { t in
+            "<line x1=\"\(SVG.number(left))\" y1=\"\(SVG.number(py(t)))\" x2=\"\(SVG.number(left + plotW))\" y2=\"\(SVG.number(py(t)))\"/>"
+        }.joined() + "</g>"
         for t in yTicks.values {
-            out += SVG.hline(x1: left, x2: left + plotW, y: py(t), style: LineStyle(color: "#DDDDDD", dash: nil, width: 1))
             out += SVG.text(SVG.tickLabel(t, step: yTicks.step), x: left - 6, y: py(t) + 4, size: 11, anchor: "end")
         }
         let xTicks = SVG.ticks(x0, x1, count: 10)
+        out += "<g stroke=\"#000000\" stroke-width=\"1\">" + xTicks.values.map { t in
+            "<line x1=\"\(SVG.number(px(t)))\" y1=\"\(SVG.number(top + plotH))\" x2=\"\(SVG.number(px(t)))\" y2=\"\(SVG.number(top + plotH + 5))\"/>"
+        }.joined() + "</g>"
         for t in xTicks.values {
-            let x = px(t)
-            out += "<line x1=\"\(SVG.number(x))\" y1=\"\(SVG.number(top + plotH))\" x2=\"\(SVG.number(x))\" y2=\"\(SVG.number(top + plotH + 5))\" stroke=\"#000000\" stroke-width=\"1\"/>"
-            out += SVG.text(SVG.tickLabel(t, step: xTicks.step), x: x, y: top + plotH + 18, size: 11, anchor: "middle")
+            out += SVG.text(SVG.tickLabel(t, step: xTicks.step), x: px(t), y: top + plotH + 18, size: 11, anchor: "middle")
         }
         out += "<rect x=\"\(SVG.number(left))\" y=\"\(SVG.number(top))\" width=\"\(SVG.number(plotW))\" height=\"\(SVG.number(plotH))\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1\"/>"
         out += SVG.text(xLabel, x: left + plotW / 2, y: height - 8, size: 12, anchor: "middle")
@@ -122,7 +127,7 @@ struct SVGLineChart {
         for s in series {
             let points = SeriesReduction.minMax(s.points, buckets: Int(plotW / 2))
             guard !points.isEmpty else { continue }
-            let d = points.enumerated().map { i, p in "\(i == 0 ? "M" : "L")\(SVG.number(px(p.x))) \(SVG.number(py(p.y)))" }.joined(separator: " ")
+            let d = "M" + SVG.path(points.map { (px($0.x), py($0.y)) })
             out += "<path d=\"\(d)\" fill=\"none\" \(s.style.attributes) stroke-linejoin=\"round\"><title>\(HTML.escape(s.name))</title></path>"
         }
         // Marks hang from the plot's top edge: runs of neighbouring columns as one bar each.

@@ -87,7 +87,7 @@ public struct VerifyHTMLRenderer: Sendable {
             .banner, pre { background: #1e1e1e; }
             th, td { border-color: #555; }
             svg [fill="#FFFFFF"] { fill: #121212; }
-            svg [fill="#000000"], svg [fill="#333333"] { fill: #e8e8e8; }
+            svg[fill="#000000"], svg [fill="#000000"], svg [fill="#333333"] { fill: #e8e8e8; }
             svg [stroke="#000000"] { stroke: #e8e8e8; }
             svg [stroke="#DDDDDD"] { stroke: #3a3a3a; }
             svg [fill="#F2F2F2"] { fill: #262626; }

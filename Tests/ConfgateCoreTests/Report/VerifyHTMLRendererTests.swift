@@ -107,6 +107,14 @@ struct VerifyHTMLRendererTests {
         #expect(SeriesReduction.minMax(Array(points.prefix(100)), buckets: 600) == Array(points.prefix(100)))
     }
 
+    /// A line's points on a flat stretch draw nothing, so its path leaves them out (and
+    /// repeats no `L`): a pool that holds its connections for a minute is two points.
+    @Test func pathsLeaveOutPointsOnFlatStretches() {
+        #expect(SVG.path([(0, 5), (1, 5), (2, 5), (3, 7), (4, 7), (4, 9), (4, 10)]) == "0 5L2 5 3 7 4 7 4 10")
+        #expect(SVG.path([(1.04, 2)]) == "1 2")
+        #expect(SVG.path([]) == "")
+    }
+
     /// The charts the first report lacked: refused intervals marked on the connections chart,
     /// p50 and p99 over time, and each instance's pool with its sparkline.
     @Test func marksRefusalsDrawsLatencyOverTimeAndEachPool() throws {
