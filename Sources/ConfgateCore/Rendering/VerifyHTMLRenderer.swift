@@ -18,7 +18,7 @@ public struct VerifyHTMLRenderer: Sendable {
         out += Self.section("checks", "Checks", Self.checks(r))
         out += Self.section("settings", "The settings change", ReportSettingsChange.render(r))
         if !r.lintOnly {
-            out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByState())
+            out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByApplication() + timelines.connectionsByState())
             let pooler = ReportPooler.sides(r)
             if !pooler.isEmpty { out += Self.section("pooler", "Pooler", ReportPooler.render(pooler, timelines: timelines)) }
             out += Self.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())

@@ -57,7 +57,7 @@ struct VerifyHTMLRendererTests {
     @Test func everyChartHasTitleAxisLabelsAndDataTable() throws {
         let html = try Self.render("outage")
         let charts = html.components(separatedBy: "<svg id=\"chart-").count - 1
-        #expect(charts == 10)  // budget, connections, states × 2, logins × 2, latency distribution, p50 and p99 over time, latency judgement
+        #expect(charts == 13)  // budget, connections, by application × 2, states × 2, logins × 2 and their difference, latency distribution, p50 and p99 over time, latency judgement
         #expect(html.contains("p99 latency (ms)"))
         // p50 and p99 over time share one table (each interval's four figures in a row).
         #expect(html.components(separatedBy: "<details>").count - 1 >= charts - 1)
