@@ -30,15 +30,18 @@ enum HTML {
     }
 
     /// A table with a header row; cells are escaped text. `numeric` marks columns to
-    /// right-align (by the `align` attribute, so it holds without a stylesheet).
+    /// right-align (by the `align` attribute, so it holds without a stylesheet): once on the
+    /// `<tbody>` when every column after the first is numeric (a data table), else per cell.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], markup: Set<Int> = [], caption: String? = nil) -> String {
+        let allNumeric = header.count > 1 && numeric.isSuperset(of: 1..<header.count)
         var out = "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
         if let caption { out += "<caption>\(escape(caption))</caption>\n" }
-        out += "<thead><tr>" + header.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        out += "<thead><tr>" + header.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n"
+        out += allNumeric ? "<tbody align=\"right\">\n" : "<tbody>\n"
         for row in rows {
             out += "<tr>" + row.enumerated().map { i, cell in
                 i == 0 ? "<th scope=\"row\" align=\"left\">\(escape(cell))</th>"
-                    : "<td\(numeric.contains(i) ? " align=\"right\"" : "")>\(markup.contains(i) ? cell : escape(cell))</td>"
+                    : "<td\(numeric.contains(i) && !allNumeric ? " align=\"right\"" : "")>\(markup.contains(i) ? cell : escape(cell))</td>"
             }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>\n"

@@ -57,6 +57,35 @@ enum ReportPalette {
         }
     }
 
+    /// The applications stacked on the connections-by-application chart, bottom to top:
+    /// the Okabe–Ito colours that are neither side's, each with its own dash pattern, so
+    /// neighbouring bands differ by their edge as well as their tint.
+    static func application(_ index: Int) -> LineStyle {
+        let styles = [
+            LineStyle(color: "#009E73", dash: nil), LineStyle(color: "#E69F00", dash: "8 3"),
+            LineStyle(color: "#56B4E9", dash: "2 2"), LineStyle(color: "#CC79A7", dash: "6 2 2 2"),
+            LineStyle(color: "#F0E442", dash: "4 4"), LineStyle(color: "#000000", dash: "1 3"),
+        ]
+        return styles[index % styles.count]
+    }
+
+    /// Other clients (`other_clients`, or any application outside the fleet) on that chart.
+    static let otherClients = LineStyle(color: "#666666", dash: "1 2")
+    /// Usable plus other clients, the limit of that chart's whole stack: grey, dashed.
+    static let usablePlusOthers = LineStyle(color: "#666666", dash: "6 3", width: 1.5)
+
+    /// A light tint of `color` (`#rrggbb`), 35% of it over white: the fill of a stacked band.
+    static func tint(_ color: String) -> String {
+        let hex = Int(color.dropFirst(), radix: 16) ?? 0
+        let channels = [(hex >> 16) & 0xFF, (hex >> 8) & 0xFF, hex & 0xFF].map { c in
+            Int((Double(c) * 0.35 + 255 * 0.65).rounded())
+        }
+        return "#" + channels.map { String(format: "%02X", $0) }.joined()
+    }
+
+    /// The line at a side's first failed login: black, dotted, thin.
+    static let firstFailure = LineStyle(color: "#000000", dash: "3 3", width: 1)
+
     /// Background of a phase band: light, so lines over it stay readable.
     static func phase(_ phase: Phase) -> String {
         switch phase {

@@ -69,7 +69,7 @@ enum ReportPools {
         func px(_ x: Double) -> Double { (x - x0) / (x1 - x0) * (w - 2) + 1 }
         func py(_ y: Double) -> Double { h - 1 - min(y, Double(top)) / Double(top) * (h - 2) }
         let points = SeriesReduction.minMax(i.busy, buckets: Int(w))
-        let d = points.enumerated().map { n, p in "\(n == 0 ? "M" : "L")\(SVG.number(px(p.x))) \(SVG.number(py(p.y)))" }.joined(separator: " ")
+        let d = points.isEmpty ? "" : "M" + SVG.path(points.map { (px($0.x), py($0.y)) })
         let limit = SVG.number(py(Double(maxSize)))
         return "<svg width=\"160\" height=\"28\" viewBox=\"0 0 160 28\" role=\"img\"><title>\(HTML.escape("\(side) \(i.name): active + waiting, peak \(i.peakActive + i.peakWaiting) of max_size \(maxSize)"))</title>"
             + "<line x1=\"0\" y1=\"\(limit)\" x2=\"160\" y2=\"\(limit)\" stroke=\"#000000\" stroke-width=\"1\" stroke-dasharray=\"3 2\"/>"

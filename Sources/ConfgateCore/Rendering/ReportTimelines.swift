@@ -21,10 +21,28 @@ struct ReportTimelines {
     var titleScope: String
     /// One run (`confgate run`) rather than two sides.
     var single: Bool
+    /// Every round of a verify, each side's trial in it (empty for a run).
+    var rounds: [Round] = []
+    /// Why verify stopped before its last round, if it did.
+    var stoppedEarly: VerifyResult.StoppedEarly?
+
+    /// One round of a verify: both sides' trials in it.
+    struct Round {
+        var number: Int
+        /// (side name, its trial), current first; a side without a trial in this round is absent.
+        var trials: [(name: String, trial: VerifyResult.Trial)]
+    }
 
     init(result: VerifyResult) {
         sides = [("current", result.current.runs.first, ReportPalette.current), ("proposed", result.proposed.runs.first, ReportPalette.proposed)]
             .compactMap { name, run, style in run.map { Side(name: name, run: $0, style: style) } }
+        let numbers = Set((result.current.trials + result.proposed.trials).map(\.round)).sorted()
+        rounds = numbers.map { n in
+            Round(number: n, trials: [("current", result.current), ("proposed", result.proposed)].compactMap { name, side in
+                side.trials.first { $0.round == n }.map { (name, $0) }
+            })
+        }
+        stoppedEarly = result.stoppedEarly
         scheduleEnd = result.load.warmup.seconds + result.load.duration.seconds
         titleScope = " (round 1 of each side)"
         single = false
@@ -119,40 +137,55 @@ struct ReportTimelines {
     }
 
     /// Connections over time, both sides overlaid, with max_connections, usable and the
-    /// max_utilization level drawn.
+    /// max_utilization level drawn; then, for a verify of several rounds, every round
+    /// (`connectionsByRound`), whose table holds round 1 too.
     func connections() -> String {
-        let sides = self.sides.map { ($0.name, $0.run, $0.style) }
         guard !sides.isEmpty else { return "<p>No round completed, so there is no timeline to draw.</p>\n" }
+        let marks = refusalMarks(sides)
         let chart = SVGLineChart(
             id: "chart-connections", title: "Server connections every 100 ms\(titleScope)",
             xLabel: "time into the trial (s)", yLabel: "connections (non-superuser)",
-            series: sides.map { name, run, style in
-                .init(name: "\(name) (\(style.patternName))", style: style,
-                      points: run.timeline.map { ChartPoint(x: Self.seconds($0), y: Double($0.serverConnections)) }, markPeak: true)
+            series: sides.map { side in
+                .init(name: "\(side.name) (\(side.style.patternName))", style: side.style,
+                      points: side.run.timeline.map { ChartPoint(x: Self.seconds($0), y: Double($0.serverConnections)) }, markPeak: true)
             },
-            thresholds: thresholds, bands: sharedBands, marks: refusalMarks, xMax: timeEnd)
+            thresholds: thresholds, bands: sharedBands, marks: marks, yMax: connectionsYMax, xMax: timeEnd)
         var out = "<figure>\n" + chart.render() + "\n</figure>\n"
-        if !refusalMarks.isEmpty {
+        if !marks.isEmpty {
             let pooler = self.sides.contains { $0.run.settings.pooler != nil } ? ", or by the pooler" : ""
             out += "<p>Bars along the top: when logins were refused (SQLSTATE 53300\(pooler)), in each side's colour; hover for the time span.</p>\n"
         }
-        // The data, one row per 100 ms (per bucket, with its peak, on a long run), both sides side by side.
-        let step = Self.tableStep(sides.map(\.1.timeline.count).max() ?? 0)
-        let byBucket = sides.map { _, run, _ in Dictionary(grouping: run.timeline) { Self.bucketEnd($0.at, step: step) } }
-        let ends = Set(byBucket.flatMap(\.keys)).sorted()
-        let rows = ends.map { end in
-            [String(format: "%.1f", Double(end) / 1000), byBucket.lazy.compactMap { $0[end]?.last?.phase.rawValue }.first ?? ""]
-                + byBucket.map { $0[end].map { "\($0.map(\.serverConnections).max() ?? 0)" } ?? "" }
+        if rounds.filter({ $0.trials.contains { $0.trial.result != nil } }).count > 1 { return out + connectionsByRound() }
+        out += roundsNotRun
+        return out + Self.connectionsTable(sides.map { ("\($0.name) connections", $0.run.timeline) })
+    }
+
+    /// The connections charts' y axis: one scale for round 1 and every other round, above
+    /// every sample and every limit line.
+    var connectionsYMax: Double {
+        let runs = rounds.isEmpty ? sides.map(\.run) : rounds.flatMap { $0.trials.compactMap(\.trial.result) }
+        let highest = runs.flatMap { $0.timeline.map(\.serverConnections) }.max() ?? 0
+        return SVG.niceCeiling(max(Double(highest), thresholds.map(\.value).max() ?? 0))
+    }
+
+    /// Connections per 100 ms (per bucket, with its peak, on a long run), one column per
+    /// timeline, side by side.
+    static func connectionsTable(_ columns: [(header: String, timeline: [TimelinePoint])], scope: String = "") -> String {
+        let step = tableStep(columns.map(\.timeline.count).max() ?? 0)
+        let byBucket: [[Int64: [TimelinePoint]]] = columns.map { column in Dictionary(grouping: column.timeline) { bucketEnd($0.at, step: step) } }
+        let rows = Set(byBucket.flatMap(\.keys)).sorted().map { (end: Int64) -> [String] in
+            let phase = byBucket.lazy.compactMap { $0[end]?.last?.phase.rawValue }.first ?? ""
+            let peaks = byBucket.map { buckets -> String in buckets[end].map { "\($0.map(\.serverConnections).max() ?? 0)" } ?? "" }
+            return [String(format: "%.1f", Double(end) / 1000), phase] + peaks
         }
-        let what = step == 100 ? "connections per 100 ms" : "peak connections per \(Self.stepText(step))"
-        out += HTML.dataTable("Data: \(what)", ["time (s)", "phase"] + sides.map { "\($0.0) connections" }, rows,
-                              note: step == 100 ? nil : Self.bucketNote(step, "the highest of its 100 ms samples"))
-        return out
+        let what = step == 100 ? "connections per 100 ms" : "peak connections per \(stepText(step))"
+        return HTML.dataTable("Data: \(what)\(scope)", ["time (s)", "phase"] + columns.map(\.header), rows,
+                              note: step == 100 ? nil : bucketNote(step, "the highest of its 100 ms samples"))
     }
 
     /// The intervals in which a side's logins were refused — by the server (53300) or the
-    /// pooler — as marks on the connections chart.
-    var refusalMarks: [SVGLineChart.Mark] {
+    /// pooler — as marks on a connections chart.
+    func refusalMarks(_ sides: [Side]) -> [SVGLineChart.Mark] {
         sides.flatMap { side in
             side.run.timeline.compactMap { point -> SVGLineChart.Mark? in
                 let refused = point.outcomes.counts.filter { $0.key.sqlState == "53300" || $0.key.kind == .poolerRefused }.values.reduce(0, +)
@@ -178,11 +211,13 @@ struct ReportTimelines {
                     .init(name: key.description, style: ReportPalette.outcome(key.kind),
                           points: run.timeline.map { ChartPoint(x: Self.seconds($0), y: Double($0.outcomes[key] ?? 0)) })
                 },
-                bands: sharedBands, yMax: yMax, xMax: timeEnd, height: 280)
+                bands: sharedBands, markers: Self.firstFailure(run).map { [.init(x: $0, label: "first failure \(String(format: "%.1f", $0)) s", style: ReportPalette.firstFailure)] } ?? [],
+                yMax: yMax, xMax: timeEnd, height: 280)
             out += "<figure>\n" + chart.render() + "\n</figure>\n"
             let failures = run.summary.outcomes.filter { $0.outcome.kind.isFailure && $0.count > 0 }
             if let firstFailure = failures.min(by: { $0.firstAt < $1.firstAt }) {
-                out += "<p>\(HTML.escape(single ? "The first" : name.capitalized + ": the first")) login that failed (\(HTML.escape(firstFailure.outcome.description))) had been scheduled \(String(format: "%.1f", Double(firstFailure.firstAt) / 1e6)) s into the trial; the chart counts each login in the 100 ms in which it completed, so a login that waited shows up later.</p>\n"
+                let completed = Self.firstFailure(run).map { ", and the first failure completed \(String(format: "%.1f", $0)) s in (the line marked on the chart)" } ?? ""
+            out += "<p>\(HTML.escape(single ? "The first" : name.capitalized + ": the first")) login that failed (\(HTML.escape(firstFailure.outcome.description))) had been scheduled \(String(format: "%.1f", Double(firstFailure.firstAt) / 1e6)) s into the trial\(completed); the chart counts each login in the 100 ms in which it completed, so a login that waited shows up later.</p>\n"
             }
             let step = Self.tableStep(run.timeline.count)
             let buckets = Dictionary(grouping: run.timeline) { Self.bucketEnd($0.at, step: step) }
@@ -195,8 +230,11 @@ struct ReportTimelines {
             out += HTML.dataTable(single ? "Data: logins \(per)" : "Data: \(name) logins \(per)", ["time (s)", "phase"] + keys.map(\.description), rows,
                                   note: step == 100 ? nil : Self.bucketNote(step, "the sum of its 100 ms intervals"))
         }
-        return out
+        return single || sides.count < 2 ? out : out + loginsDifference()
     }
 
-    /// `connect_failed 53300` → its outcome, for ordering and style.
+    /// The end (s) of the first 100 ms in which a login failed, or nil.
+    static func firstFailure(_ run: RunResult) -> Double? {
+        run.timeline.first { $0.outcomes.failures > 0 }.map(seconds)
+    }
 }

@@ -18,7 +18,7 @@ public struct RunHTMLRenderer: Sendable {
         var out = VerifyHTMLRenderer.page(title: "confgate run: \(file)", accent: Self.accent(r.summary))
         out += Self.banner(r)
         out += VerifyHTMLRenderer.section("summary", "What was measured", Self.summary(r))
-        out += VerifyHTMLRenderer.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByState())
+        out += VerifyHTMLRenderer.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByApplication() + timelines.connectionsByState())
         if let pooler = ReportPooler.side(r, name: Self.sideName) {
             out += VerifyHTMLRenderer.section("pooler", "Pooler", ReportPooler.render([pooler], timelines: timelines))
         }

@@ -60,14 +60,22 @@ enum SVG {
         return (value * 1.08 / step).rounded(.up) * step
     }
 
-    /// `<text …>escaped</text>` at (x, y).
+    /// The text attributes every chart's `<svg>` sets once (`open`), so its `<text>`s leave
+    /// them out: the font, 11 px, black (inherited; the dark scheme recolours the root).
+    static let textDefaults = "\(font) font-size=\"11\" fill=\"#000000\""
+
+    /// `<text …>escaped</text>` at (x, y), inside a chart opened by `open`: only the
+    /// attributes that differ from `textDefaults` and the start anchor are written.
     static func text(
         _ content: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
         weight: String? = nil, fill: String = "#000000", rotate: Bool = false
     ) -> String {
         let transform = rotate ? " transform=\"rotate(-90 \(number(x)) \(number(y)))\"" : ""
         let bold = weight.map { " font-weight=\"\($0)\"" } ?? ""
-        return "<text x=\"\(number(x))\" y=\"\(number(y))\" \(font) font-size=\"\(number(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(bold)\(transform)>\(HTML.escape(content))</text>"
+        let sizeAttribute = size == 11 ? "" : " font-size=\"\(number(size))\""
+        let anchorAttribute = anchor == "start" ? "" : " text-anchor=\"\(anchor)\""
+        let fillAttribute = fill == "#000000" ? "" : " fill=\"\(fill)\""
+        return "<text x=\"\(number(x))\" y=\"\(number(y))\"\(sizeAttribute)\(anchorAttribute)\(fillAttribute)\(bold)\(transform)>\(HTML.escape(content))</text>"
     }
 
     /// A horizontal line from x1 to x2 at y.
@@ -111,8 +119,24 @@ enum SVG {
     /// No `xmlns`: inline SVG in HTML needs none, and the page then names no URL at all.
     static func open(id: String, width: Double, height: Double, title: String) -> String {
         "<svg id=\"\(HTML.escape(id))\" width=\"\(number(width))\" height=\"\(number(height))\" "
-            + "viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-labelledby=\"\(HTML.escape(id))-title\">"
+            + "viewBox=\"0 0 \(number(width)) \(number(height))\" role=\"img\" aria-labelledby=\"\(HTML.escape(id))-title\" \(textDefaults)>"
             + "<title id=\"\(HTML.escape(id))-title\">\(HTML.escape(title))</title>"
             + "<rect x=\"0\" y=\"0\" width=\"\(number(width))\" height=\"\(number(height))\" fill=\"#FFFFFF\"/>"
+    }
+
+    /// Pixel points as path data after `M`: `x y` pairs, no repeated `L` (SVG repeats the
+    /// last command), a point left out where it lies on the straight horizontal or vertical
+    /// stretch between its neighbours as drawn (a flat stretch is two points, however long).
+    static func path(_ points: [(Double, Double)]) -> String {
+        let rounded = points.map { (number($0.0), number($0.1)) }
+        var kept: [(String, String)] = []
+        for (i, p) in rounded.enumerated() {
+            if i > 0, i < rounded.count - 1 {
+                let a = rounded[i - 1], b = rounded[i + 1]
+                if (a.1 == p.1 && p.1 == b.1) || (a.0 == p.0 && p.0 == b.0) { continue }
+            }
+            kept.append(p)
+        }
+        return kept.enumerated().map { i, p in (i == 1 ? "L" : i == 0 ? "" : " ") + "\(p.0) \(p.1)" }.joined()
     }
 }

@@ -18,7 +18,7 @@ public struct VerifyHTMLRenderer: Sendable {
         out += Self.section("checks", "Checks", Self.checks(r))
         out += Self.section("settings", "The settings change", ReportSettingsChange.render(r))
         if !r.lintOnly {
-            out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByState())
+            out += Self.section("connections", "Connections over time", Self.connectionsIntro + timelines.connections() + timelines.connectionsByApplication() + timelines.connectionsByState())
             let pooler = ReportPooler.sides(r)
             if !pooler.isEmpty { out += Self.section("pooler", "Pooler", ReportPooler.render(pooler, timelines: timelines)) }
             out += Self.section("logins", "Logins per 100 ms by outcome", Self.loginsIntro + timelines.logins())
@@ -87,7 +87,7 @@ public struct VerifyHTMLRenderer: Sendable {
             .banner, pre { background: #1e1e1e; }
             th, td { border-color: #555; }
             svg [fill="#FFFFFF"] { fill: #121212; }
-            svg [fill="#000000"], svg [fill="#333333"] { fill: #e8e8e8; }
+            svg[fill="#000000"], svg [fill="#000000"], svg [fill="#333333"] { fill: #e8e8e8; }
             svg [stroke="#000000"] { stroke: #e8e8e8; }
             svg [stroke="#DDDDDD"] { stroke: #3a3a3a; }
             svg [fill="#F2F2F2"] { fill: #262626; }

@@ -51,7 +51,7 @@ struct LatencyDistributionTests {
             .components(separatedBy: "</section>").first)
         #expect(section.contains("<svg id=\"chart-latency\""))
         for tick in ["0%", "50%", "90%", "99%", "99.9%", "99.99%"] {
-            #expect(section.contains("text-anchor=\"middle\" fill=\"#000000\">\(tick)</text>"), "tick \(tick)")
+            #expect(section.contains("text-anchor=\"middle\">\(tick)</text>"), "tick \(tick)")
         }
         // 2 s pool timeouts against a 6.5 ms median: a log scale, or the current side lies on zero.
         #expect(section.contains(">latency (ms, log scale)</text>"))
@@ -62,8 +62,8 @@ struct LatencyDistributionTests {
         // The data table holds the merged histograms' percentiles and maxima.
         let current = LatencyDistribution(r.current.runs.map(\.latency)), proposed = LatencyDistribution(r.proposed.runs.map(\.latency))
         #expect(section.contains("<details><summary>Data: latency by percentile</summary>"))
-        #expect(section.contains("<th scope=\"row\" align=\"left\">99%</th><td align=\"right\">\(SVGPercentileChart.ms(current.value(atPercent: 99)))</td><td align=\"right\">\(SVGPercentileChart.ms(proposed.value(atPercent: 99)))</td>"))
-        #expect(section.contains("<th scope=\"row\" align=\"left\">max</th><td align=\"right\">\(SVGPercentileChart.ms(current.max))</td><td align=\"right\">\(SVGPercentileChart.ms(proposed.max))</td>"))
+        #expect(section.contains("<th scope=\"row\" align=\"left\">99%</th><td>\(SVGPercentileChart.ms(current.value(atPercent: 99)))</td><td>\(SVGPercentileChart.ms(proposed.value(atPercent: 99)))</td>"))
+        #expect(section.contains("<th scope=\"row\" align=\"left\">max</th><td>\(SVGPercentileChart.ms(current.max))</td><td>\(SVGPercentileChart.ms(proposed.max))</td>"))
         #expect(section.contains("2018 ms"))  // the proposed side's slowest login in this result
         // Presentation attributes only.
         #expect(!section.contains("style="))

@@ -57,7 +57,7 @@ struct VerifyHTMLRendererTests {
     @Test func everyChartHasTitleAxisLabelsAndDataTable() throws {
         let html = try Self.render("outage")
         let charts = html.components(separatedBy: "<svg id=\"chart-").count - 1
-        #expect(charts == 10)  // budget, connections, states × 2, logins × 2, latency distribution, p50 and p99 over time, latency judgement
+        #expect(charts == 13)  // budget, connections, by application × 2, states × 2, logins × 2 and their difference, latency distribution, p50 and p99 over time, latency judgement
         #expect(html.contains("p99 latency (ms)"))
         // p50 and p99 over time share one table (each interval's four figures in a row).
         #expect(html.components(separatedBy: "<details>").count - 1 >= charts - 1)
@@ -105,6 +105,14 @@ struct VerifyHTMLRendererTests {
         #expect(reduced.contains(points[777]))
         #expect(reduced.map(\.x) == reduced.map(\.x).sorted())
         #expect(SeriesReduction.minMax(Array(points.prefix(100)), buckets: 600) == Array(points.prefix(100)))
+    }
+
+    /// A line's points on a flat stretch draw nothing, so its path leaves them out (and
+    /// repeats no `L`): a pool that holds its connections for a minute is two points.
+    @Test func pathsLeaveOutPointsOnFlatStretches() {
+        #expect(SVG.path([(0, 5), (1, 5), (2, 5), (3, 7), (4, 7), (4, 9), (4, 10)]) == "0 5L2 5 3 7 4 7 4 10")
+        #expect(SVG.path([(1.04, 2)]) == "1 2")
+        #expect(SVG.path([]) == "")
     }
 
     /// The charts the first report lacked: refused intervals marked on the connections chart,
