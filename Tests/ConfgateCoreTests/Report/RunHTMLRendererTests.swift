@@ -109,7 +109,7 @@ struct LongRunReportTests {
             .components(separatedBy: "</details>").first)
         let rows = table.components(separatedBy: "<tr>").count - 2  // minus the text before and the header
         #expect(rows == 300)
-        #expect(table.contains("<td>97</td>"), "the one-sample spike is the peak of its second")
+        #expect(table.contains("<td>97<"), "the one-sample spike is the peak of its second")
         #expect(html.contains("<summary>Data: logins per 2 s</summary>"))
     }
 

@@ -38,7 +38,7 @@ import Testing
         // The data table and the steps table hold every step.
         let data = try #require(html.components(separatedBy: "<summary>Data: each step</summary>").dropFirst().first?.components(separatedBy: "</details>").first)
         #expect(data.components(separatedBy: "<tr>").count - 2 == 4)
-        #expect(data.contains("<th scope=\"row\" align=\"left\">4</th><td>44.0</td>"))
+        #expect(data.contains("<tr><td>4<td>44.0<td>"))
         #expect(html.contains("unsafe: p99 ×2.4"))
         let lower = html.lowercased()
         for banned in ["<script", "http://", "https://", " src=", " href="] {
