@@ -11,11 +11,11 @@ struct PostgresCommand: AsyncParsableCommand {
         commandName: "postgres",
         abstract: "Start a scratch PostgreSQL with seeded auth data, print its URLs, stop it on Ctrl-C.",
         discussion: """
-            Prints a libpq URL for the service role (`auth`, a non-superuser) and one for the
-            superuser (`confgate`) on stdout, then waits. With --settings whose file has a
-            [pooler] section, also starts PgBouncer in front with those settings and prints a
-            `pooler:` URL that reaches the service database through it. Ctrl-C or SIGTERM stops
-            both and removes their directories; so does confgate's death by any other means (a
+            Prints a libpq URL for the service role (`auth`, a non-superuser) and one for the \
+            superuser (`confgate`) on stdout, then waits. With --settings whose file has a \
+            [pooler] section, also starts PgBouncer in front with those settings and prints a \
+            `pooler:` URL that reaches the service database through it. Ctrl-C or SIGTERM stops \
+            both and removes their directories; so does confgate's death by any other means (a \
             watchdog). Seeded user i logs in as user<i>@example.test with password pw-<i>.
             """
     )
