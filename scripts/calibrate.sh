@@ -11,11 +11,12 @@
 #
 # The ladder: A/A, then the same settings with a known latency regression injected into the
 # proposed side only (extra server time per login, the hidden --calibration-proposed-db-time;
-# LADDER="0.25ms 0.5ms 1ms 2ms 4ms" by default), N runs per step. Per step it prints how often
+# LADDER="1ms 2ms 4ms" by default: pg_sleep waits in whole milliseconds, rounded up, so a
+# smaller step is +1 ms too; raise the base with --db-time for finer ones), N runs per step. Per step it prints how often
 # verify blocked for latency, and the median regression it measured at p50 and p99 (the
 # verdict's proposed ÷ current ratios), so the table reads "+9% at p50 was blocked 19/20".
 #
-# KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-RUN.json (STEP 0 for A/A), for
+# AA=0 leaves out the A/A step. KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-RUN.json (STEP 0 for A/A), for
 # studying other estimators on the same runs (scripts/ladder-estimators.py).
 #
 # Needs a release build (swift build -c release --scratch-path .build-release); CONFGATE overrides the binary.
@@ -35,7 +36,8 @@ if [ "$n" = ladder ]; then
   echo
   echo "| injected (proposed side) | blocked for latency | inconclusive | median measured p50 | median measured p99 | p50 detectable (median) |"
   echo "| --- | --- | --- | --- | --- | --- |"
-  for step in 0 ${LADDER:-0.25ms 0.5ms 1ms 2ms 4ms}; do
+  aa=0; [ "${AA:-1}" = 0 ] && aa=""   # AA=0 skips the A/A step (e.g. to add finer steps to a kept ladder)
+  for step in $aa ${LADDER:-1ms 2ms 4ms}; do
     blocked=0; inconclusive=0
     : >"$log/ratios"
     for i in $(seq 1 "$n"); do
