@@ -34,7 +34,7 @@ enum HTML {
     /// `<tbody>` when every column after the first is numeric (a data table), else per cell.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], markup: Set<Int> = [], caption: String? = nil) -> String {
         let allNumeric = header.count > 1 && numeric.isSuperset(of: 1..<header.count)
-        var out = "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
+        var out = tableStart
         if let caption { out += "<caption>\(escape(caption))</caption>\n" }
         out += thead(header)
         out += allNumeric ? "<tbody align=\"right\">\n" : "<tbody>\n"
@@ -46,6 +46,10 @@ enum HTML {
         }
         return out + "</tbody>\n</table>\n"
     }
+
+    /// A table's start tag: its borders and spacing as attributes, so a page without its
+    /// `<style>` still reads as a grid.
+    private static let tableStart = "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
 
     private static func thead(_ header: [String]) -> String {
         "<thead><tr>" + header.map { "<th scope=\"col\">\(escape($0))</th>" }.joined() + "</tr></thead>\n"
@@ -59,7 +63,7 @@ enum HTML {
         var out = "<details><summary>\(escape(summary))</summary>\n"
         if let note { out += "<p>\(escape(note))</p>\n" }
         if rows.allSatisfy({ $0.first.flatMap { Double($0) } != nil }) {
-            out += "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
+            out += tableStart
             out += thead(header)
             out += "<tbody align=\"right\">\n"
             for row in rows { out += "<tr>" + row.map { "<td>\(escape($0))" }.joined() + "</tr>\n" }

@@ -135,13 +135,14 @@ public struct TuneStep: Hashable, Sendable, Codable {
         }
         guard ratios.count > 1 else { return nil }
         let medians = Phase.allCases.compactMap { phase in
-            ratios[phase].map { values in PhaseRatio(phase: phase, p99Ratio: values.sorted()[values.count / 2]) }
+            ratios[phase].flatMap(median).map { PhaseRatio(phase: phase, p99Ratio: $0) }
         }
         guard let worst = medians.max(by: { $0.p99Ratio < $1.p99Ratio }), worst.p99Ratio >= overall * phaseStandsOut else { return nil }
         return worst
     }
 
-    static func median(_ values: [Int64]) -> Int64? {
+    /// The upper of the two middle values for an even count; `nil` for none.
+    static func median<T: Comparable>(_ values: [T]) -> T? {
         guard !values.isEmpty else { return nil }
         return values.sorted()[values.count / 2]
     }
