@@ -26,6 +26,21 @@ public struct RunResult: Hashable, Sendable, Codable {
     }
 }
 
+extension RunResult {
+    /// The p99 of a typical 100 ms of the measured run: the median, over its measured
+    /// intervals (warmup left out) in which logins completed, of each interval's p99, µs;
+    /// `nil` when no measured interval completed a login. One stall of the machine moves the
+    /// few intervals it falls in, not their median, so across rounds this figure is about
+    /// three times steadier than the run's own p99 (docs/verdict.md); it is blind, though, to
+    /// a regression confined to a minority of intervals (a spike), which the run's p99 sees.
+    public var typicalP99: Int64? {
+        let values = timeline.filter { $0.phase != .warmup }.compactMap(\.p99).sorted()
+        guard !values.isEmpty else { return nil }
+        let middle = values.count / 2
+        return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+    }
+}
+
 /// The at-a-glance figures of one run.
 public struct RunSummary: Hashable, Sendable, Codable {
     /// Logins in the schedule (closed loop: logins started).

@@ -54,21 +54,23 @@ struct ReportChecks {
             rows.append(Row(check: "exhaustion: peak server connections", current: "\(peakC) of \(usableC)", proposed: "\(peakP) of \(usableP)",
                             limit: "< usable \(usableP); warn above \(percent(r.gate.maxUtilization)) (\(Int((Double(usableP) * r.gate.maxUtilization).rounded(.down))))",
                             change: VerifyTextRenderer.signed(peakP - peakC), result: peakResult, evidence: evidence))
-            for metric in ["p50", "p99"] {
-                let path: KeyPath<LatencySummary, Int64> = metric == "p50" ? \.p50 : \.p99
-                let a = VerifyTextRenderer.median(c.map { Double($0.latency[keyPath: path]) })
-                let b = VerifyTextRenderer.median(p.map { Double($0.latency[keyPath: path]) })
-                let limit = "+\(percent(r.gate.latencyTolerance)) at \(percent(r.gate.confidence)) confidence"
-                guard let cmp = v.latency.first(where: { $0.metric == metric }) else {
+            let limit = "+\(percent(r.gate.latencyTolerance)) at \(percent(r.gate.confidence)) confidence"
+            if v.latency.isEmpty {
+                for (metric, path) in [("p50", \LatencySummary.p50), ("p99", \LatencySummary.p99)] {
+                    let a = VerifyTextRenderer.median(c.map { Double($0.latency[keyPath: path]) })
+                    let b = VerifyTextRenderer.median(p.map { Double($0.latency[keyPath: path]) })
                     rows.append(Row(check: "latency \(metric)", current: VerifyTextRenderer.ms(a), proposed: VerifyTextRenderer.ms(b),
                                     limit: limit, change: VerifyTextRenderer.percent(a, b), result: "not judged (no paired rounds)", evidence: evidence))
-                    continue
                 }
+            }
+            for cmp in v.latency {
+                let a = VerifyTextRenderer.median(cmp.current.map(Double.init))
+                let b = VerifyTextRenderer.median(cmp.proposed.map(Double.init))
                 let change = String(format: "×%.2f (%@ interval ×%.2f–×%.2f)", cmp.ratio, percent(cmp.confidence), cmp.lower, cmp.upper)
                 let result = cmp.regressed ? (blockedBy.contains(.latency) ? Self.fail : "regressed, not judged (a trial failed)")
                     : !cmp.decides ? "– not judged (one round's tail)"
                     : cmp.ratio > 1 + cmp.tolerance ? Self.pass + " (estimate above tolerance, interval too wide to tell)" : Self.pass
-                rows.append(Row(check: "latency \(metric) (median of rounds)", current: VerifyTextRenderer.ms(a), proposed: VerifyTextRenderer.ms(b),
+                rows.append(Row(check: "latency \(cmp.metric) (median of rounds)", current: VerifyTextRenderer.ms(a), proposed: VerifyTextRenderer.ms(b),
                                 limit: limit, change: change, result: result, evidence: evidence))
             }
         }

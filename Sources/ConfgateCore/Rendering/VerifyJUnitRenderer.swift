@@ -1,14 +1,14 @@
 /// `verify`'s verdict as JUnit XML, for CI systems that show test reports: one test case
-/// per check (exhaustion, latency p50/p99, rules, environment), failed when it blocks.
+/// per check (exhaustion, each latency judgement, rules, environment), failed when it blocks.
 public enum VerifyJUnitRenderer {
     public static func render(_ r: VerifyResult) -> String {
         let v = r.verdict
         var cases: [(name: String, failure: String?, error: String?)] = []
         let exhaustion = v.reasons.filter { $0.kind == .exhaustion }
         cases.append(("exhaustion", exhaustion.isEmpty ? nil : exhaustion.map(\.message).joined(separator: "\n"), nil))
-        for metric in ["p50", "p99"] {
+        for metric in v.latency.isEmpty ? ["p50", "p99"] : v.latency.map(\.metric) {
             let c = v.latency.first { $0.metric == metric }
-            let failure = c.flatMap { $0.regressed ? v.reasons.first { $0.kind == .latency && $0.message.hasPrefix(metric) }?.message : nil }
+            let failure = c.flatMap { $0.regressed ? v.reasons.first { $0.kind == .latency && $0.message.hasPrefix(metric + " ") }?.message : nil }
             cases.append(("latency \(metric)", failure, nil))
         }
         let rules = v.reasons.filter { $0.kind == .rule }

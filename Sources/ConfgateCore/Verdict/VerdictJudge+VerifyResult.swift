@@ -46,7 +46,8 @@ extension VerdictJudge {
             c.result.flatMap { c in p.result.map { (c, $0) } }
         }
         func side(_ s: VerifyResult.SideResult, _ runs: [RunResult]) -> VerdictJudge.Side? {
-            s.runs.isEmpty ? nil : .init(derived: s.derived, runs: runs.map(\.summary), histograms: runs.map(\.latency))
+            s.runs.isEmpty ? nil : .init(derived: s.derived, runs: runs.map(\.summary), histograms: runs.map(\.latency),
+                                             typicalP99: runs.map(\.typicalP99))
         }
         let current = side(result.current, paired.map(\.0)), proposed = side(result.proposed, paired.map(\.1))
         return judge.judge(current: current, proposed: proposed, ruleErrors: ruleErrors, ruleWarnings: ruleWarnings,

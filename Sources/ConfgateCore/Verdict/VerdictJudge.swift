@@ -9,11 +9,14 @@ public struct VerdictJudge: Sendable {
         public var runs: [RunSummary]
         /// Each run's latency histogram (used for the single-round interval).
         public var histograms: [HistogramBuckets]
+        /// Each run's `RunResult.typicalP99`, in round order; empty when unknown.
+        public var typicalP99: [Int64?]
 
-        public init(derived: Derived, runs: [RunSummary], histograms: [HistogramBuckets] = []) {
+        public init(derived: Derived, runs: [RunSummary], histograms: [HistogramBuckets] = [], typicalP99: [Int64?] = []) {
             self.derived = derived
             self.runs = runs
             self.histograms = histograms
+            self.typicalP99 = typicalP99
         }
     }
 
@@ -190,18 +193,38 @@ public struct VerdictJudge: Sendable {
         return .init(.exhaustion, parts.joined(separator: "; ") + arithmetic, evidence: evidence)
     }
 
+    /// The metric name of the judgement on `RunResult.typicalP99`.
+    public static let typicalP99 = "typical p99"
+
+    /// p50 and p99 of the rounds, and across several rounds the typical 100 ms's p99 beside
+    /// them: a change regresses when any of them does. The run's p99 sees a regression
+    /// confined to the spike; the typical p99, which one stall cannot move, sees a uniform
+    /// one of +25% that the run's p99 is too noisy to catch (docs/verdict.md).
     func compareLatency(_ current: Side, _ proposed: Side) -> [LatencyComparison] {
-        let usable = zip(current.runs, proposed.runs).filter { $0.latency.count > 0 && $1.latency.count > 0 }
+        let usable = current.runs.indices.filter { current.runs[$0].latency.count > 0 && proposed.runs[$0].latency.count > 0 }
         guard !usable.isEmpty else { return [] }
         let metrics: [(String, Double, KeyPath<LatencySummary, Int64>)] = [("p50", 50, \.p50), ("p99", 99, \.p99)]
-        return metrics.map { name, percentile, path in
+        var comparisons = metrics.map { name, percentile, path in
             LatencyComparison.compare(
                 metric: name, percentile: percentile,
-                current: usable.map { $0.0.latency[keyPath: path] },
-                proposed: usable.map { $0.1.latency[keyPath: path] },
+                current: usable.map { current.runs[$0].latency[keyPath: path] },
+                proposed: usable.map { proposed.runs[$0].latency[keyPath: path] },
                 currentHistograms: current.histograms, proposedHistograms: proposed.histograms,
                 tolerance: gate.latencyTolerance, confidence: gate.confidence)
         }
+        let typical = usable.compactMap { i -> (Int64, Int64)? in
+            guard i < current.typicalP99.count, i < proposed.typicalP99.count,
+                  let a = current.typicalP99[i], let b = proposed.typicalP99[i] else { return nil }
+            return (a, b)
+        }
+        if usable.count >= 2, typical.count == usable.count {
+            var c = LatencyComparison.compare(
+                metric: Self.typicalP99, percentile: 99, current: typical.map(\.0), proposed: typical.map(\.1),
+                tolerance: gate.latencyTolerance, confidence: gate.confidence)
+            c.method += " of each round's median 100 ms p99"
+            comparisons.append(c)
+        }
+        return comparisons
     }
 
     func latencyReason(_ c: LatencyComparison) -> Verdict.Reason {
