@@ -69,6 +69,23 @@ struct TypicalP99Tests {
         #expect(v.decision != .blocked)
     }
 
+    @Test func aNoisyRunP99WarnsOnlyWhenTheTypicalP99IsNoisyToo() {
+        // Run p99 ratios ×1.1, ×0.9, ×1.0 (could detect ≥ +39%), typical p99 steady.
+        let current = side((0..<3).map { _ in result([8_000, 8_100, 7_900], runP99: 10_000) })
+        let proposed = side([result([8_000, 8_100, 7_900], runP99: 11_050), result([8_000, 8_100, 7_900], runP99: 9_050),
+                             result([8_000, 8_100, 7_900], runP99: 10_000)])
+        let v = judge.judge(current: current, proposed: proposed)
+        #expect(v.latency.first { $0.metric == "p99" }?.tooNoisy == true)
+        #expect(v.decision == .pass)
+        #expect(!v.warnings.contains { $0.message.hasPrefix("too noisy") })
+        // The same run p99s with typical p99s as spread: the warning stands.
+        let noisy = side([result([8_800, 8_900, 8_700], runP99: 11_050), result([7_200, 7_300, 7_100], runP99: 9_050),
+                          result([8_000, 8_100, 7_900], runP99: 10_000)])
+        let w = judge.judge(current: current, proposed: noisy)
+        #expect(w.warnings.map(\.message).contains { $0.hasPrefix("too noisy to judge p99 within +10%") })
+        #expect(w.warnings.map(\.message).contains { $0.hasPrefix("too noisy to judge typical p99 within +10%") })
+    }
+
     @Test func itIsNotJudgedWithOneRoundOrWithoutIntervals() {
         let run = result([8_000, 8_000], runP99: 9_000)
         let buckets = HistogramBuckets(buckets: [[5_000, 90], [9_000, 10]])

@@ -71,7 +71,12 @@ public struct VerdictJudge: Sendable {
                 }
             }
         }
-        for comparison in latency where comparison.tooNoisy && !comparison.regressed && comparison.current.count > 1 {
+        // The run's p99 alone being noisy is no warning when the typical p99 beside it judges
+        // p99 closely: a uniform regression is then caught, and the p99 line still states what
+        // the run's own p99 could catch (a regression confined to the spike).
+        let typicalJudgesP99 = latency.contains { $0.metric == Self.typicalP99 && !$0.tooNoisy }
+        for comparison in latency where comparison.tooNoisy && !comparison.regressed && comparison.current.count > 1
+            && !(comparison.metric == "p99" && typicalJudgesP99) {
             warnings.append(.init(
                 .latency,
                 "too noisy to judge \(comparison.metric) within +\(Int((comparison.tolerance * 100).rounded()))%: this run \(comparison.detectableText ?? "")",
