@@ -16,6 +16,10 @@
 # verify blocked for latency, and the median regression it measured at p50 and p99 (the
 # verdict's proposed ÷ current ratios), so the table reads "+9% at p50 was blocked 19/20".
 #
+# A step that names a settings file (e.g. LADDER="1ms /tmp/pool-12.conf") runs that file as the
+# proposed side instead of injecting server time: a regression of another shape, such as a pool
+# too small only for the spike.
+#
 # AA=0 leaves out the A/A step. KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-RUN.json (STEP 0 for A/A), for
 # studying other estimators on the same runs (scripts/ladder-estimators.py).
 #
@@ -41,12 +45,14 @@ if [ "$n" = ladder ]; then
     blocked=0; inconclusive=0
     : >"$log/ratios"
     for i in $(seq 1 "$n"); do
-      extra=(); [ "$step" = 0 ] || extra=(--calibration-proposed-db-time "$step")
-      "$bin" verify --current fixtures/current.conf --proposed fixtures/current.conf --seed "$i" --format json \
+      proposed=fixtures/current.conf; extra=()
+      if [ -f "$step" ]; then proposed=$step
+      elif [ "$step" != 0 ]; then extra=(--calibration-proposed-db-time "$step"); fi
+      "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$i" --format json \
         "${extra[@]}" "$@" >"$log/out.json" 2>"$log/err"
       code=$?
       [ "$code" = 3 ] && inconclusive=$((inconclusive + 1))
-      if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$log/out.json" "$KEEP/$step-$i.json"; fi
+      if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$log/out.json" "$KEEP/$(basename "$step" .conf)-$i.json"; fi
       python3 - "$log/out.json" >>"$log/ratios" <<'PY'
 import json, sys
 try:
@@ -76,7 +82,7 @@ print(med(0), med(1), texts[len(texts) // 2] if texts else "-", sep="|")
 PY
 )
     IFS='|' read -r p50 p99 detectable <<<"$medians"
-    label="+$step server time per login"; [ "$step" = 0 ] && label="none (A/A)"
+    label="+$step server time per login"; [ "$step" = 0 ] && label="none (A/A)"; [ -f "$step" ] && label="proposed $step"
     echo "| $label | $blocked/$n | $inconclusive | $p50 | $p99 | $detectable |"
   done
   exit 0

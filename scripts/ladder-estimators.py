@@ -18,6 +18,10 @@ Estimators of one round's percentile:
                left out when at least two rounds remain
   interval-med the median of the round's 100 ms intervals' percentiles (measured phases):
                one stall moves a few intervals, not the median
+  steady       the percentile of the round's steady-phase logins only (the spike left out)
+  spike        the percentile of the round's spike-phase logins only
+  round|X      blocks when either `round` or estimator X blocks (an added judgement beside
+               today's: sd and ratio columns show X's)
 Runs verify itself called inconclusive (driver lag, failed trials) are counted apart and left
 out, unless --all (to see what each estimator would make of a noisy neighbour's runs).
 """
@@ -50,8 +54,17 @@ def interval_median(run, key):
     return statistics.median(values) if values else None
 
 
+def phase_value(run, phase, key):
+    for entry in run["summary"].get("latencyByPhase") or []:
+        if entry["phase"] == phase:
+            return entry["latency"][key]
+    return None
+
+
 def estimate(pairs, estimator, key):
     """Log ratios of the paired rounds under `estimator`, or None when it cannot judge."""
+    if estimator.startswith("round|"):
+        estimator = estimator[len("round|"):]
     if estimator == "stall-drop":
         calm = [(c, p) for c, p in pairs if c["summary"]["lag"]["max"] <= STALL_US and p["summary"]["lag"]["max"] <= STALL_US]
         if len(calm) >= 2:
@@ -60,6 +73,8 @@ def estimate(pairs, estimator, key):
     for c, p in pairs:
         if estimator == "interval-med":
             a, b = interval_median(c, key), interval_median(p, key)
+        elif estimator in ("steady", "spike"):
+            a, b = phase_value(c, estimator, key), phase_value(p, estimator, key)
         else:
             a, b = c["summary"]["latency"][key], p["summary"]["latency"][key]
         if not a or not b:
@@ -89,7 +104,7 @@ def main():
             steps.setdefault(step, []).append(json.load(open(path)))
         except (OSError, ValueError):
             continue
-    estimators = ("round", "stall-drop", "interval-med")
+    estimators = ("round", "stall-drop", "interval-med", "steady", "spike", "round|interval-med", "round|steady")
     deltas = (0.05, 0.10, 0.20, 0.25, 0.50)
     print(f"{directory}: tolerance +{tolerance:.0%}, 95% one-sided t across rounds")
     for step in sorted(steps, key=lambda s: (s != "0", s)):
@@ -99,6 +114,13 @@ def main():
         inconclusive = sum(1 for r in runs if r["verdict"]["decision"] == "inconclusive")
         print(f"\n## {label}: {len(runs)} runs, {inconclusive} inconclusive by verify's own rules"
               + (" (judged here all the same)" if "--all" in args else ""))
+        regressed = {}
+        for r in judged:
+            for c in r["verdict"].get("latency", []):
+                regressed.setdefault(c["metric"], 0)
+                regressed[c["metric"]] += int(c["lower"] > 1 + c["tolerance"] and c.get("decides", True))
+        print("verify's own judgements, regressed: " + ", ".join(f"{m} {n}/{len(judged)}" for m, n in regressed.items())
+              + f"; blocked for latency {sum(1 for r in judged if any(x['kind'] == 'latency' for x in r['verdict']['reasons']))}/{len(judged)}")
         header = "| estimator | metric | blocked | median sd(log ratio) | median ratio |"
         if step == "0":
             header += "".join(f" blocked at +{d:.0%} (sim.) |" for d in deltas)
@@ -109,8 +131,15 @@ def main():
                 bounds = []
                 for r in judged:
                     logs = estimate(rounds(r), est, key)
-                    if logs:
-                        bounds.append(lower_bound(logs))
+                    if not logs:
+                        continue
+                    lo, ratio, sd = lower_bound(logs)
+                    if est.startswith("round|"):
+                        # Either judgement blocks: the run blocks at the larger lower bound.
+                        base = estimate(rounds(r), "round", key)
+                        if base:
+                            lo = max(lo, lower_bound(base)[0])
+                    bounds.append((lo, ratio, sd))
                 if not bounds:
                     continue
                 blocked = sum(1 for lo, _, _ in bounds if lo > 1 + tolerance)
