@@ -111,11 +111,9 @@ public final class PGConnection: @unchecked Sendable {
     /// is the one thrown.
     public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
         try await exclusively { handle in
-            let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
-            defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
             let send = {
-                cParams.withUnsafeBufferPointer { values in
-                    PQsendQueryParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0) == 1
+                Self.withCStrings(params) { values in
+                    PQsendQueryParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0) == 1
                 }
             }
             guard beginPending.exchange(false, ordering: .relaxed) else {
@@ -133,6 +131,29 @@ public final class PGConnection: @unchecked Sendable {
                 return .failure(connectionError(handle, lost: true))
             }
             return result
+        }
+    }
+
+    /// Calls `body` with `params` as C strings (`nil` for SQL NULL), valid during the call:
+    /// each string's own UTF-8 through `withCString` (no copy for a native string, which is
+    /// stored NUL-terminated; a short one is copied to the stack), the pointers in a
+    /// temporary allocation (on the stack): no `malloc` per statement or parameter.
+    private static func withCStrings<R>(
+        _ params: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+    ) -> R {
+        withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: params.count) { pointers in
+            func from(_ i: Int) -> R {
+                guard i < params.count else { return body(UnsafePointer(pointers.baseAddress)) }
+                guard let param = params[i] else {
+                    pointers[i] = nil
+                    return from(i + 1)
+                }
+                return param.withCString { pointer in
+                    pointers[i] = pointer
+                    return from(i + 1)
+                }
+            }
+            return from(0)
         }
     }
 

@@ -23,39 +23,48 @@ public struct PGResult: Hashable, Sendable {
 }
 
 /// `bytea` in PostgreSQL's hex text format (`\x0a1b...`), for parameters and results.
+/// Both run on every login (the salt and hash read, the session token sent): neither copies
+/// its input nor builds a table per call.
 public enum PGBytea {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// `\x` followed by two lowercase hex digits per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + 2 * bytes.underestimatedCount)
+        out.append(UInt8(ascii: "\\"))
+        out.append(UInt8(ascii: "x"))
         for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// The bytes of a hex-format value, `nil` when it is not one.
     public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"),
-              utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
+        var text = text
+        return text.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"),
+                  utf8.count % 2 == 0 else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity((utf8.count - 2) / 2)
+            var i = 2
+            while i < utf8.count {
+                guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+                out.append(hi << 4 | lo)
+                i += 2
             }
+            return out
         }
-        var out: [UInt8] = []
-        out.reserveCapacity((utf8.count - 2) / 2)
-        var i = 2
-        while i < utf8.count {
-            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
         }
-        return out
     }
 }
