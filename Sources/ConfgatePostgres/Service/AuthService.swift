@@ -129,15 +129,14 @@ public final class AuthService: Sendable {
         let password = badPassword ? "wrong-\(user)" : AuthSchema.expectedPassword(forUser: user)
         let email = AuthSchema.email(forUser: user), dbTimeSeconds = dbTimeSeconds
         let connection = lease.connection
-        let body = { () async throws(PGError) -> Bool in
-            try await connection.transaction { conn throws(PGError) in
-                try await Self.transaction(conn, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
-            }
-        }
         do {
             // Away from the connection's loop (another loop, or none), the transaction runs
             // there: one move instead of a hand-off after every statement.
-            let ok = connection.loop.inLoop ? try await body() : try await connection.loop.run(body)
+            let ok = connection.loop.inLoop
+                ? try await Self.transaction(on: connection, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
+                : try await connection.loop.run { () async throws(PGError) -> Bool in
+                    try await Self.transaction(on: connection, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
+                }
             lease.release()
             return ok ? .ok : .badPassword
         } catch {
@@ -148,7 +147,18 @@ public final class AuthService: Sendable {
         }
     }
 
-    /// The body of the login transaction; true when the password matched.
+    /// The login transaction on `connection`; true when the password matched.
+    private static func transaction(
+        on connection: PGConnection, email: String, password: String, dbTimeSeconds: String?
+    ) async throws(PGError) -> Bool {
+        try await connection.transaction { conn throws(PGError) in
+            try await Self.transaction(conn, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
+        }
+    }
+
+    /// The body of the login transaction; true when the password matched. The digests are
+    /// compared and sent from their own bytes (`withUnsafeBytes`): iterating a swift-crypto
+    /// digest copies it into a new array first.
     private static func transaction(
         _ conn: PGConnection, email: String, password: String, dbTimeSeconds: String?
     ) async throws(PGError) -> Bool {
@@ -157,13 +167,14 @@ public final class AuthService: Sendable {
         guard let row, let id = row[0], let salt = row[1].flatMap(PGBytea.decode), let hash = row[2].flatMap(PGBytea.decode) else {
             throw PGError(.query, sqlState: nil, message: "no seeded user \(email)")
         }
-        let computed = Array(SHA256.hash(data: AuthSchema.passwordHashInput(salt: salt, password: password)))
-        let matched = computed == hash
+        let computed = SHA256.hash(data: AuthSchema.passwordHashInput(salt: salt, password: password))
+        let matched = computed.withUnsafeBytes { $0.elementsEqual(hash) }
         if matched {
-            let token = Array(SHA256.hash(data: Array("\(id)-\(UInt64.random(in: 0...UInt64.max))".utf8)))
+            var nonce = "\(id)-\(UInt64.random(in: 0...UInt64.max))"
+            let token = nonce.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
             _ = try await conn.query(
                 "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, now(), now() + interval '1 hour')",
-                [id, PGBytea.encode(token)])
+                [id, token.withUnsafeBytes { PGBytea.encode($0) }])
             _ = try await conn.query("UPDATE users SET last_login_at = now(), failed_attempts = 0 WHERE id = $1", [id])
         } else {
             _ = try await conn.query("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1", [id])
