@@ -116,7 +116,7 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
     ///
     /// - Throws: ``PoolError/acquireTimeout(lastConnectError:)``, ``PoolError/shutDown``,
     ///   or `CancellationError` when the task is cancelled while waiting.
-    public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
+    nonisolated(nonsending) public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
         let waiter = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
         if let lease = leaseAtOnce(waiter, prefer: prefer) { return lease }
         return try await withTaskCancellationHandler {

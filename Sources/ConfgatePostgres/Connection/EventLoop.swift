@@ -205,7 +205,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// false at once, or when `fd` is deregistered meanwhile, for a socket not registered:
     /// the caller must stop waiting on it. One waiter per socket at a time.
     @discardableResult
-    func wait(for fd: Int32, events: Events) async -> Bool {
+    nonisolated(nonsending) func wait(for fd: Int32, events: Events) async -> Bool {
         await wait(for: fd, events: events, until: nil) == .ready
     }
 
@@ -214,7 +214,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// The deadline is kept by the loop itself — `epoll_wait` sleeps no longer than the
     /// earliest deadline of its waits — so it costs no thread and no sleep. A deadline
     /// already past still waits one loop turn (a socket ready by then wins).
-    func wait(for fd: Int32, events: Events, until deadline: ContinuousClock.Instant?) async -> Wake {
+    nonisolated(nonsending) func wait(for fd: Int32, events: Events, until deadline: ContinuousClock.Instant?) async -> Wake {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             var wake = false
             let parked = state.withLock { s -> Bool in

@@ -12,7 +12,11 @@ import Synchronization
 /// do) sends, waits and reads on that one thread: no hand-off between threads per statement
 /// or per login, which is what a thread per connection cost (a wake-up to the connection's
 /// thread and one back per login, measured at about twice pgbench's CPU per login). Callers
-/// elsewhere work the same, resumed on Swift's global executor after each wait.
+/// elsewhere work the same, resumed on Swift's global executor after each wait. The statement
+/// path (`query`, `execute`, `transaction` and what they call, down to `EventLoop.wait`) is
+/// `nonisolated(nonsending)`: it runs on its caller's executor, so the compiler emits no
+/// executor switch on entry to each of its functions and after each call (a runtime call
+/// that takes the task's status lock; a login made 35 of them, now 15).
 ///
 /// One statement at a time per connection: a second caller gets an error, and `close()`
 /// during a statement closes the connection when the statement ends.
@@ -109,7 +113,7 @@ public final class PGConnection: @unchecked Sendable {
     /// server instead of two, as pgJDBC sends `BEGIN` with the first statement after
     /// `setAutoCommit(false)`. If `BEGIN` fails, the statement is not run and `BEGIN`'s error
     /// is the one thrown.
-    public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
+    nonisolated(nonsending) public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
         try await exclusively { handle in
             let send = {
                 Self.withCStrings(params) { values in
@@ -159,7 +163,7 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs `sql` with the simple query protocol; it may hold several statements (no
     /// parameters). As a transaction's first statement it is sent as `BEGIN; sql`.
-    public func execute(_ sql: String) async throws(PGError) {
+    nonisolated(nonsending) public func execute(_ sql: String) async throws(PGError) {
         _ = try await exclusively { handle in
             let text = beginPending.exchange(false, ordering: .relaxed) ? "BEGIN; \(sql)" : sql
             return await finishStatement(handle, sent: PQsendQuery(handle, text) == 1)
@@ -168,7 +172,7 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs `sql` with the simple query protocol and returns its last result: for servers
     /// that speak no other, such as PgBouncer's admin console (`SHOW POOLS`).
-    public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
+    nonisolated(nonsending) public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
         try await exclusively { handle in
             await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
         }
@@ -177,8 +181,8 @@ public final class PGConnection: @unchecked Sendable {
     /// Runs `body` inside `BEGIN` … `COMMIT`; rolls back when it throws, and rethrows.
     /// `BEGIN` goes out with the body's first statement (see `query`), so a transaction of
     /// n statements is n + 1 exchanges with the server; a body that runs none sends nothing.
-    public func transaction<T>(
-        _ body: (PGConnection) async throws(PGError) -> T
+    nonisolated(nonsending) public func transaction<T>(
+        _ body: nonisolated(nonsending) (PGConnection) async throws(PGError) -> T
     ) async throws(PGError) -> T {
         beginPending.store(true, ordering: .relaxed)
         do throws(PGError) {
@@ -239,8 +243,8 @@ public final class PGConnection: @unchecked Sendable {
     private var closedError: PGError { PGError(.closed, sqlState: nil, message: "the connection is closed") }
 
     /// Runs `body` as the connection's only operation; closes afterwards if asked meanwhile.
-    private func exclusively<T>(
-        _ body: (OpaquePointer) async -> Result<T, PGError>
+    nonisolated(nonsending) private func exclusively<T>(
+        _ body: nonisolated(nonsending) (OpaquePointer) async -> Result<T, PGError>
     ) async throws(PGError) -> T {
         let admitted = use.withLock { u -> PGError? in
             if u.closed || u.closeRequested { return closedError }
@@ -284,7 +288,9 @@ public final class PGConnection: @unchecked Sendable {
     /// result, or the first error (as `PQexec` reports). With `pipeline`, the statements sent
     /// in pipeline mode and their Sync: results are read up to the Sync, and the first error
     /// is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
-    private func finishStatement(_ handle: OpaquePointer, sent: Bool, pipeline: Bool = false) async -> Result<PGResult, PGError> {
+    nonisolated(nonsending) private func finishStatement(
+        _ handle: OpaquePointer, sent: Bool, pipeline: Bool = false
+    ) async -> Result<PGResult, PGError> {
         exchanges.add(1, ordering: .relaxed)
         guard sent else { return .failure(connectionError(handle)) }
         // Failing to write or read is always a lost connection, whatever libpq's status says

@@ -108,7 +108,7 @@ public final class AuthService: Sendable {
 
     /// Logs `user` in with the right or a wrong password: one pooled connection from
     /// acquire to release, the transaction of design §6.
-    public func login(user: Int, badPassword: Bool) async -> Outcome {
+    nonisolated(nonsending) public func login(user: Int, badPassword: Bool) async -> Outcome {
         inFlight.withLock { $0.count += 1 }
         defer { finishOne() }
         let lease: ServicePool.Lease
@@ -148,7 +148,7 @@ public final class AuthService: Sendable {
     }
 
     /// The login transaction on `connection`; true when the password matched.
-    private static func transaction(
+    nonisolated(nonsending) private static func transaction(
         on connection: PGConnection, email: String, password: String, dbTimeSeconds: String?
     ) async throws(PGError) -> Bool {
         try await connection.transaction { conn throws(PGError) in
@@ -159,7 +159,7 @@ public final class AuthService: Sendable {
     /// The body of the login transaction; true when the password matched. The digests are
     /// compared and sent from their own bytes (`withUnsafeBytes`): iterating a swift-crypto
     /// digest copies it into a new array first.
-    private static func transaction(
+    nonisolated(nonsending) private static func transaction(
         _ conn: PGConnection, email: String, password: String, dbTimeSeconds: String?
     ) async throws(PGError) -> Bool {
         let row = try await conn.query(
