@@ -1,8 +1,8 @@
 import Synchronization
 
 /// A connection pool with HikariCP's semantics, generic over the connection
-/// (``PooledConnectionFactory``) and the clock (`ContinuousClock` in production, a
-/// manual clock in tests).
+/// (``PooledConnectionFactory``) and the clock (``PoolClock`` in production, a manual clock
+/// in tests).
 ///
 /// All decisions are made by a pure `PoolStateMachine` under a `Mutex`; this class
 /// only performs the actions it returns (resuming waiters, opening and closing
@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Wiring:
 /// ```swift
-/// let pool = ConnectionPool(configuration: config, factory: factory, clock: ContinuousClock())
+/// let pool = ConnectionPool(configuration: config, factory: factory, clock: PoolClock())
 /// let runTask = Task { await pool.run() }          // background work: opens, closes, timers
 /// try await pool.withConnection(isBroken: { $0 is MyConnectionLostError }) { conn in ... }
 /// await pool.shutdown()                              // graceful; then run() returns

@@ -7,7 +7,7 @@ import Synchronization
 /// from one side's `[pool]` and `[database]` settings, and the login transaction; and a
 /// pool for each `[pool.NAME]`, held beside it.
 public final class AuthService: Sendable {
-    public typealias ServicePool = ConnectionPool<PGConnectionFactory, ContinuousClock>
+    public typealias ServicePool = ConnectionPool<PGConnectionFactory, PoolClock>
 
     /// `auth-service-3`: also the `application_name` of its connections.
     public let name: String
@@ -60,7 +60,7 @@ public final class AuthService: Sendable {
         // HikariCP's initializationFailTimeout: 1 ms (fail the start) or -1 (start lazily).
         configuration.startMode = p.effectiveStartFailure == .crash ? .hikariDefault : .lazy
         let pool = ServicePool(
-            configuration: configuration, factory: PGConnectionFactory(parameters: parameters), clock: ContinuousClock())
+            configuration: configuration, factory: PGConnectionFactory(parameters: parameters), clock: PoolClock())
         return (pool, notes)
     }
 
