@@ -166,7 +166,9 @@ public final class PGConnection: @unchecked Sendable {
     nonisolated(nonsending) public func execute(_ sql: String) async throws(PGError) {
         _ = try await exclusively { handle in
             let text = beginPending.exchange(false, ordering: .relaxed) ? "BEGIN; \(sql)" : sql
-            return await finishStatement(handle, sent: PQsendQuery(handle, text) == 1)
+            // withCString: a short string (`COMMIT`) is copied to the stack, where passing it
+            // as a C string argument allocates a copy.
+            return await finishStatement(handle, sent: text.withCString { PQsendQuery(handle, $0) } == 1)
         }
     }
 
