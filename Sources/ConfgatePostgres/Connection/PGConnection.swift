@@ -114,6 +114,22 @@ public final class PGConnection: @unchecked Sendable {
     /// `setAutoCommit(false)`. If `BEGIN` fails, the statement is not run and `BEGIN`'s error
     /// is the one thrown.
     nonisolated(nonsending) public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
+        try await statement(sql, params, read: PGResult.init(libpq:))
+    }
+
+    /// Runs one statement as `query` does and reads its first row with `read`, in place in
+    /// libpq's result (`nil` when there is none): no `PGResult` is built, and a `bytea`
+    /// value is decoded from libpq's own text. The login reads its user this way.
+    nonisolated(nonsending) public func queryFirstRow<T>(
+        _ sql: String, _ params: [String?] = [], _ read: (PGRow) -> T
+    ) async throws(PGError) -> T? {
+        try await statement(sql, params) { result in PQntuples(result) > 0 ? read(PGRow(result: result, row: 0)) : nil }
+    }
+
+    /// `query`'s statement, its result read with `read`.
+    nonisolated(nonsending) private func statement<T>(
+        _ sql: String, _ params: [String?], read: (OpaquePointer) -> T
+    ) async throws(PGError) -> T {
         try await exclusively { handle in
             let send = {
                 Self.withCStrings(params) { values in
@@ -121,11 +137,11 @@ public final class PGConnection: @unchecked Sendable {
                 }
             }
             guard beginPending.exchange(false, ordering: .relaxed) else {
-                return await finishStatement(handle, sent: send())
+                return await finishStatement(handle, sent: send(), read: read)
             }
             guard PQenterPipelineMode(handle) == 1 else { return .failure(connectionError(handle)) }
             let sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 && send() && PQpipelineSync(handle) == 1
-            let result = await finishStatement(handle, sent: sent, pipeline: true)
+            let result = await finishStatement(handle, sent: sent, pipeline: true, read: read)
             guard PQexitPipelineMode(handle) == 1 else {
                 // Results still pending (a send failed half-way): the connection cannot take
                 // another statement, so it is lost to the pool, with the error that caused it.
@@ -168,7 +184,7 @@ public final class PGConnection: @unchecked Sendable {
             let text = beginPending.exchange(false, ordering: .relaxed) ? "BEGIN; \(sql)" : sql
             // withCString: a short string (`COMMIT`) is copied to the stack, where passing it
             // as a C string argument allocates a copy.
-            return await finishStatement(handle, sent: text.withCString { PQsendQuery(handle, $0) } == 1)
+            return await finishStatement(handle, sent: text.withCString { PQsendQuery(handle, $0) } == 1) { _ in () }
         }
     }
 
@@ -176,7 +192,7 @@ public final class PGConnection: @unchecked Sendable {
     /// that speak no other, such as PgBouncer's admin console (`SHOW POOLS`).
     nonisolated(nonsending) public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
         try await exclusively { handle in
-            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
+            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1, read: PGResult.init(libpq:))
         }
     }
 
@@ -287,12 +303,12 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Flushes a sent statement, waits for its results on the loop and reads them: the last
-    /// result, or the first error (as `PQexec` reports). With `pipeline`, the statements sent
-    /// in pipeline mode and their Sync: results are read up to the Sync, and the first error
-    /// is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
-    nonisolated(nonsending) private func finishStatement(
-        _ handle: OpaquePointer, sent: Bool, pipeline: Bool = false
-    ) async -> Result<PGResult, PGError> {
+    /// result (with `read`), or the first error (as `PQexec` reports). With `pipeline`, the
+    /// statements sent in pipeline mode and their Sync: results are read up to the Sync, and
+    /// the first error is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
+    nonisolated(nonsending) private func finishStatement<T>(
+        _ handle: OpaquePointer, sent: Bool, pipeline: Bool = false, read: (OpaquePointer) -> T
+    ) async -> Result<T, PGError> {
         exchanges.add(1, ordering: .relaxed)
         guard sent else { return .failure(connectionError(handle)) }
         // Failing to write or read is always a lost connection, whatever libpq's status says
@@ -332,7 +348,7 @@ public final class PGConnection: @unchecked Sendable {
         }
         guard let result = kept else { return .failure(connectionError(handle)) }
         kept = nil
-        return collect(result, handle: handle)
+        return collect(result, handle: handle, read: read)
     }
 
     private static func succeeded(_ result: OpaquePointer) -> Bool {
@@ -404,7 +420,8 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func collect(_ result: OpaquePointer?, handle: OpaquePointer) -> Result<PGResult, PGError> {
+    /// A successful result read with `read`, or the error it carries; clears it.
+    private func collect<T>(_ result: OpaquePointer?, handle: OpaquePointer, read: (OpaquePointer) -> T) -> Result<T, PGError> {
         guard let result else {
             let kind: PGError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
             return .failure(PGError.fromMessage(kind, String(cString: PQerrorMessage(handle)), password: password))
@@ -412,16 +429,7 @@ public final class PGConnection: @unchecked Sendable {
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            let columnCount = PQnfields(result)
-            let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
-            var rows: [[String?]] = []
-            rows.reserveCapacity(Int(PQntuples(result)))
-            for r in 0..<PQntuples(result) {
-                rows.append((0..<columnCount).map { c in
-                    PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c))
-                })
-            }
-            return .success(PGResult(columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result))))
+            return .success(read(result))
         default:
             let field = { (code: UInt8) -> String? in
                 PQresultErrorField(result, Int32(code)).map { String(cString: $0) }

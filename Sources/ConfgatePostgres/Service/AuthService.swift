@@ -163,9 +163,10 @@ public final class AuthService: Sendable {
     nonisolated(nonsending) private static func transaction(
         _ conn: PGConnection, email: String, password: String, dbTimeSeconds: String?
     ) async throws(PGError) -> Bool {
-        let row = try await conn.query(
-            "SELECT id, salt, password_hash, failed_attempts FROM users WHERE email = $1", [email]).rows.first
-        guard let row, let id = row[0], let salt = row[1].flatMap(PGBytea.decode), let hash = row[2].flatMap(PGBytea.decode) else {
+        let user = try await conn.queryFirstRow(
+            "SELECT id, salt, password_hash, failed_attempts FROM users WHERE email = $1", [email]
+        ) { row in (id: row.text(0), salt: row.bytea(1), hash: row.bytea(2)) }
+        guard let user, let id = user.id, let salt = user.salt, let hash = user.hash else {
             throw PGError(.query, sqlState: nil, message: "no seeded user \(email)")
         }
         let computed = SHA256.hash(data: AuthSchema.passwordHashInput(salt: salt, password: password))
