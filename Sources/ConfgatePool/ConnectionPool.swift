@@ -1,8 +1,8 @@
 import Synchronization
 
 /// A connection pool with HikariCP's semantics, generic over the connection
-/// (``PooledConnectionFactory``) and the clock (`ContinuousClock` in production, a
-/// manual clock in tests).
+/// (``PooledConnectionFactory``) and the clock (``PoolClock`` in production, a manual clock
+/// in tests).
 ///
 /// All decisions are made by a pure `PoolStateMachine` under a `Mutex`; this class
 /// only performs the actions it returns (resuming waiters, opening and closing
@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Wiring:
 /// ```swift
-/// let pool = ConnectionPool(configuration: config, factory: factory, clock: ContinuousClock())
+/// let pool = ConnectionPool(configuration: config, factory: factory, clock: PoolClock())
 /// let runTask = Task { await pool.run() }          // background work: opens, closes, timers
 /// try await pool.withConnection(isBroken: { $0 is MyConnectionLostError }) { conn in ... }
 /// await pool.shutdown()                              // graceful; then run() returns
@@ -116,8 +116,9 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
     ///
     /// - Throws: ``PoolError/acquireTimeout(lastConnectError:)``, ``PoolError/shutDown``,
     ///   or `CancellationError` when the task is cancelled while waiting.
-    public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
+    nonisolated(nonsending) public func lease(preferring prefer: (Factory.Connection) -> Bool = { _ in false }) async throws -> Lease {
         let waiter = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
+        if let lease = leaseAtOnce(waiter, prefer: prefer) { return lease }
         return try await withTaskCancellationHandler {
             var offer: Int?
             while true {
@@ -144,6 +145,25 @@ public final class ConnectionPool<Factory: PooledConnectionFactory, C: Clock<Dur
             let effects = state.withLock { state in apply(state.machine.cancel(waiter), to: &state) }
             perform(effects)
         }
+    }
+
+    /// The lease when an idle connection serves `waiter` at once (`acquireAtOnce`): no
+    /// continuation, no cancellation handler, no suspension, which a login pays otherwise on
+    /// every lease. `nil` when the caller must wait, or its task is cancelled (the usual path
+    /// then fails it).
+    private func leaseAtOnce(_ waiter: Int, prefer: (Factory.Connection) -> Bool) -> Lease? {
+        if Task.isCancelled { return nil }
+        let (lease, effects) = state.withLock { state -> (Lease?, [Effect]) in
+            guard let actions = state.machine.acquireAtOnce(waiter, now: clock.now, prefer: prefer) else { return (nil, []) }
+            var lease: Lease?
+            for case .leaseConnection(waiter, let id, let connection) in actions {
+                lease = Lease(connection: connection, connectionID: id, waiterID: waiter, pool: self)
+            }
+            precondition(lease != nil, "acquireAtOnce served waiter \(waiter) no lease")
+            return (lease, apply(actions, to: &state))
+        }
+        perform(effects)
+        return lease
     }
 
     /// Leases a connection, runs `body` with it and releases it, as broken when

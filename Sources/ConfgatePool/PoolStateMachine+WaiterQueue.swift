@@ -1,6 +1,7 @@
 extension PoolStateMachine {
     /// Waiters in arrival order, with removal by ID in O(1): a removed waiter stays
-    /// in `order` and is skipped when it reaches the front.
+    /// in `order` and is skipped when it reaches the front; `order` is emptied whenever
+    /// nobody waits.
     struct WaiterQueue: Sendable {
         private var entries: [WaiterID: Waiter] = [:]
         private var order: [WaiterID] = []
@@ -16,11 +17,15 @@ extension PoolStateMachine {
 
         /// Removes a waiter wherever it is; `nil` when it is not waiting.
         mutating func remove(_ id: WaiterID) -> Waiter? {
-            entries.removeValue(forKey: id)
+            let waiter = entries.removeValue(forKey: id)
+            if entries.isEmpty { compact() }
+            return waiter
         }
 
         /// Removes and returns the longest-waiting waiter.
         mutating func popFirst() -> (WaiterID, Waiter)? {
+            // Every release asks; with nobody waiting there is nothing to pop or compact.
+            guard !entries.isEmpty else { return nil }
             defer { compact() }
             while head < order.count {
                 let id = order[head]
@@ -31,7 +36,7 @@ extension PoolStateMachine {
         }
 
         private mutating func compact() {
-            if head == order.count {
+            if entries.isEmpty || head == order.count {
                 order.removeAll(keepingCapacity: true)
                 head = 0
             } else if head > 64, head * 2 > order.count {

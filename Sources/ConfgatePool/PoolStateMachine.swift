@@ -95,8 +95,23 @@ where Instant.Duration == Duration {
     mutating func acquire(_ waiter: WaiterID, now: Instant, prefer: (Connection) -> Bool = { _ in false }) -> [Action] {
         guard isAccepting else { return [.failWaiter(waiter, .shutDown)] }
         var actions: [Action] = []
-        let entry = Waiter(enqueuedAt: now, deadline: now.advanced(by: configuration.acquireTimeout))
-        borrow(waiter, entry, now: now, prefer: prefer, mayBarge: true, &actions)
+        borrow(waiter, newWaiter(now: now), now: now, prefer: prefer, mayBarge: true, &actions)
+        refill(&actions)
+        return actions
+    }
+
+    /// `acquire` when it serves the caller at once: from an idle connection that needs no
+    /// liveness check, the same one `acquire` would pick, with the same actions (its
+    /// ``Action/leaseConnection(_:_:_:)`` among them). `nil`, with nothing changed, when the
+    /// caller would wait, take a connection on offer to a waiter, or wait for a check: the
+    /// pool then acquires as usual. HikariCP's bag, too, hands an idle connection over before
+    /// its borrower ever waits.
+    mutating func acquireAtOnce(_ waiter: WaiterID, now: Instant, prefer: (Connection) -> Bool = { _ in false }) -> [Action]? {
+        guard isAccepting, let index = idleChoice(prefer: prefer), !needsValidation(idleStack[index], now: now) else {
+            return nil
+        }
+        var actions: [Action] = []
+        takeIdle(at: index, for: waiter, newWaiter(now: now), now: now, &actions)
         refill(&actions)
         return actions
     }
@@ -176,7 +191,7 @@ where Instant.Duration == Duration {
         if broken {
             close(connection, value, .broken, &actions)
         } else {
-            slots[connection]?.lastAccessed = now
+            slots.update(connection) { $0.lastAccessed = now }
             putBack(connection, value, now: now, &actions)
         }
         refill(&actions)
@@ -189,7 +204,7 @@ where Instant.Duration == Duration {
         openingCount -= 1
         consecutiveFailures = 0
         lastConnectError = nil
-        slots[connection]?.lastAccessed = now
+        slots.update(connection) { $0.lastAccessed = now }
         var actions: [Action] = []
         guard isAccepting else {
             close(connection, value, .shutdown, &actions)
@@ -197,7 +212,7 @@ where Instant.Duration == Duration {
         }
         if configuration.maxLifetime > .zero {
             let timer = schedule(.maxLifetime(connection), at: now.advanced(by: lifetime()), &actions)
-            slots[connection]?.lifetimeTimer = timer
+            slots.update(connection) { $0.lifetimeTimer = timer }
         }
         if phase == .starting {
             phase = .running
@@ -265,7 +280,7 @@ where Instant.Duration == Duration {
                 housekeepingTimer = schedule(.housekeeping, at: now.advanced(by: configuration.housekeepingPeriod), &actions)
             }
         case .maxLifetime(let connection):
-            slots[connection]?.lifetimeTimer = nil
+            slots.update(connection) { $0.lifetimeTimer = nil }
             guard let slot = slots[connection] else { break }
             switch slot.state {
             case .idle(let value):
@@ -273,10 +288,10 @@ where Instant.Duration == Duration {
             case .offered(let value, let waiter):
                 // Not in use, so HikariCP's soft eviction closes it; the waiter loses the offer.
                 offered[connection] = nil
-                handed[waiter]?.connection = nil
+                handed.update(waiter) { $0.connection = nil }
                 close(connection, value, .lifetime, &actions)
             case .leased, .validating:
-                slots[connection]?.retireOnRelease = true
+                slots.update(connection) { $0.retireOnRelease = true }
             case .opening, .closing:
                 break
             }
@@ -417,30 +432,53 @@ where Instant.Duration == Duration {
         _ waiter: WaiterID, _ entry: Waiter, now: Instant, prefer: (Connection) -> Bool, mayBarge: Bool,
         _ actions: inout [Action]
     ) {
-        let fifo = configuration.waiterOrder == .fifo
-        if !(fifo && !waiters.isEmpty), !idleStack.isEmpty {
-            let index = idleStack.lastIndex { id in
-                if case .idle(let value)? = slots[id]?.state { prefer(value) } else { false }
-            } ?? idleStack.count - 1
-            let connection = idleStack.remove(at: index)
-            guard let slot = slots[connection], case .idle(let value) = slot.state else {
-                preconditionFailure("connection \(connection) on the idle stack is not idle")
-            }
-            hand(connection, value, to: waiter, entry, now: now, &actions)
+        if let index = idleChoice(prefer: prefer) {
+            takeIdle(at: index, for: waiter, entry, now: now, &actions)
             return
         }
-        if !fifo, mayBarge, let connection = offered.keys.min(), let slot = slots[connection],
+        if configuration.waiterOrder != .fifo, mayBarge, let connection = offered.keys.min(), let slot = slots[connection],
            case .offered(let value, let bypassed) = slot.state {
             // HikariCP's borrower scans the shared list and wins the compareAndSet before the
             // woken waiter runs.
             offered[connection] = nil
-            handed[bypassed]?.connection = nil
+            handed.update(bypassed) { $0.connection = nil }
             hand(connection, value, to: waiter, entry, now: now, &actions)
             return
         }
         var queued = entry
         queued.timer = schedule(.acquireTimeout(waiter), at: entry.deadline, &actions)
         waiters.append(waiter, queued)
+    }
+
+    /// A new borrower's entry: its acquire timeout runs from `now`.
+    private func newWaiter(now: Instant) -> Waiter {
+        Waiter(enqueuedAt: now, deadline: now.advanced(by: configuration.acquireTimeout))
+    }
+
+    /// The idle connection a borrower takes, as its position in `idleStack`: the one used last
+    /// that `prefer` picks, else the one used last. `nil` when none is idle, or (fifo) when
+    /// waiters queue ahead of the borrower.
+    private func idleChoice(prefer: (Connection) -> Bool) -> Int? {
+        guard !idleStack.isEmpty, !(configuration.waiterOrder == .fifo && !waiters.isEmpty) else { return nil }
+        return idleStack.lastIndex { id in
+            if case .idle(let value)? = slots[id]?.state { prefer(value) } else { false }
+        } ?? idleStack.count - 1
+    }
+
+    /// Takes the idle connection at `index` of `idleStack` for `waiter`.
+    private mutating func takeIdle(at index: Int, for waiter: WaiterID, _ entry: Waiter, now: Instant, _ actions: inout [Action]) {
+        let connection = idleStack.remove(at: index)
+        guard let slot = slots[connection], case .idle(let value) = slot.state else {
+            preconditionFailure("connection \(connection) on the idle stack is not idle")
+        }
+        hand(connection, value, to: waiter, entry, now: now, &actions)
+    }
+
+    /// Whether `connection`, borrowed `now`, is checked first: idle for longer than
+    /// `aliveBypassWindow` (HikariCP's `aliveBypassWindowMs`).
+    private func needsValidation(_ connection: ConnectionID, now: Instant) -> Bool {
+        guard let window = configuration.aliveBypassWindow, let last = slots[connection]?.lastAccessed else { return false }
+        return last.duration(to: now) > window
     }
 
     /// A waiter that lost its offer or its connection borrows again, or times out when its
@@ -466,9 +504,8 @@ where Instant.Duration == Duration {
         _ connection: ConnectionID, _ value: Connection, to waiter: WaiterID, _ entry: Waiter, now: Instant,
         _ actions: inout [Action]
     ) {
-        if let window = configuration.aliveBypassWindow, let last = slots[connection]?.lastAccessed,
-           last.duration(to: now) > window {
-            slots[connection]?.state = .validating(value, for: waiter)
+        if needsValidation(connection, now: now) {
+            slots.update(connection) { $0.state = .validating(value, for: waiter) }
             handed[waiter] = Handed(waiter: entry, connection: connection)
             actions.append(.validateConnection(connection, value))
         } else {
@@ -498,14 +535,14 @@ where Instant.Duration == Duration {
             case .fifo:
                 hand(connection, value, to: waiter, waiting, now: now, &actions)
             case .barging:
-                slots[connection]?.state = .offered(value, to: waiter)
+                slots.update(connection) { $0.state = .offered(value, to: waiter) }
                 offered[connection] = waiter
                 handed[waiter] = Handed(waiter: waiting, connection: connection)
                 actions.append(.offerConnection(waiter, connection))
             }
             return
         }
-        slots[connection]?.state = .idle(value)
+        slots.update(connection) { $0.state = .idle(value) }
         idleStack.append(connection)
     }
 
@@ -532,7 +569,7 @@ where Instant.Duration == Duration {
         _ connection: ConnectionID, _ value: Connection, to waiter: WaiterID, waitedSince: Instant, now: Instant,
         _ actions: inout [Action]
     ) {
-        slots[connection]?.state = .leased(value, to: waiter)
+        slots.update(connection) { $0.state = .leased(value, to: waiter) }
         acquires += 1
         acquireWait.record(waitedSince.duration(to: now))
         actions.append(.leaseConnection(waiter, connection, value))
@@ -574,6 +611,18 @@ where Instant.Duration == Duration {
         guard phase == .shuttingDown, slots.isEmpty else { return }
         phase = .shutDown
         actions.append(.shutdownComplete)
+    }
+}
+
+extension Dictionary {
+    /// `self[key]?.field = value`, without that in-place accessor: a `_modify` of an optional
+    /// dictionary value allocates its coroutine frame (eight `malloc`s per access, measured on
+    /// Swift 6.3 with the pool's slots), and the pool changes a slot on every lease and release.
+    /// Read, changed and written back instead; nothing happens when `key` is absent.
+    mutating func update(_ key: Key, _ change: (inout Value) -> Void) {
+        guard var value = self[key] else { return }
+        change(&value)
+        self[key] = value
     }
 }
 

@@ -152,6 +152,23 @@ import Testing
         }
     }
 
+    /// An idle connection is leased without suspending, but never to a cancelled task: it
+    /// fails as the usual path fails it, and the connection stays idle.
+    @Test func aCancelledTaskGetsNoIdleConnection() async throws {
+        try await withPool(Self.configuration(max: 1, minIdle: 1)) { pool, _, _ in
+            await pool.waitUntil { $0.idle == 1 }
+            let cancelled = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await pool.lease()
+            }
+            await #expect(throws: CancellationError.self) { _ = try await cancelled.value }
+            #expect(pool.metrics().idle == 1 && pool.metrics().acquires == 0)
+            let lease = try await pool.lease()
+            #expect(pool.metrics().active == 1)
+            lease.release()
+        }
+    }
+
     @Test func shutdownFailsWaitersAndWaitsForLeasedConnections() async throws {
         let clock = TestClock()
         let factory = MockFactory()

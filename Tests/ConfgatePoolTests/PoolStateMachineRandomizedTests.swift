@@ -37,8 +37,10 @@ struct SplitMix64: RandomNumberGenerator {
             let holders = h.leases.keys.filter { !h.released.contains($0) }.sorted()
             let pending = h.acquired.filter { h.leases[$0] == nil && h.failures[$0] == nil }
             switch Int.random(in: 0..<100, using: &rng) {
-            case 0..<30:
+            case 0..<15:
                 h.acquire()
+            case 15..<30:
+                h.lease()  // ConnectionPool.lease's way: acquireAtOnce first
             case 30..<50 where !holders.isEmpty:
                 h.release(holders.randomElement(using: &rng)!, broken: Int.random(in: 0..<5, using: &rng) == 0)
             case 50..<65 where !h.pendingOpens.isEmpty:

@@ -70,6 +70,54 @@ import Testing
         #expect(h.machine.metrics.idle == 0)
     }
 
+    /// `ConnectionPool.lease` first tries `acquireAtOnce`, which leases without a suspension:
+    /// it serves the same idle connection `acquire` would, with the same actions.
+    @Test func anIdleConnectionIsServedAtOnceAsAcquireServesIt() {
+        var h = MachineHarness(Self.configuration(max: 3, minIdle: 2, concurrency: 3))
+        h.establishAll()
+        var viaAcquire = h
+        let (waiter, atOnce) = h.lease(preferring: { $0.serial == 1 })
+        #expect(atOnce)
+        viaAcquire.acquire(preferring: { $0.serial == 1 })
+        #expect(h.leases[waiter]!.value.serial == 1, "the preferred one, not the one used last")
+        #expect(viaAcquire.leases[waiter]!.value == h.leases[waiter]!.value)
+        #expect(h.last.opens == 1 && viaAcquire.last.opens == 1, "both open one more to keep minIdle idle")
+        #expect(h.machine.metrics == viaAcquire.machine.metrics)
+    }
+
+    /// When the caller would wait, take a connection on offer to a waiter, or wait for a
+    /// liveness check, `acquireAtOnce` declines and changes nothing: `acquire` decides.
+    @Test func acquireAtOnceDeclinesAndChangesNothingWhenTheCallerCannotBeServedAtOnce() {
+        var h = MachineHarness(Self.configuration(max: 1), autoClaim: false)
+        h.autoValidate = nil
+        let before = h.machine.metrics
+        #expect(h.machine.acquireAtOnce(100, now: h.now) == nil, "nothing idle")
+        #expect(h.machine.metrics == before, "no attempt started, nobody queued")
+
+        let (holder, first) = h.lease()
+        #expect(!first, "waits for the first connection")
+        h.establishAll()
+        h.claimNext()
+        let (waiter, _) = h.lease()
+        h.release(holder)
+        #expect(h.last.offeredWaiters == [waiter])
+        #expect(h.machine.acquireAtOnce(101, now: h.now) == nil, "on offer: a barging caller takes it through acquire")
+        h.claimNext()
+
+        h.advance(by: .seconds(1))
+        h.release(waiter)
+        h.advance(by: .seconds(1))
+        #expect(h.machine.acquireAtOnce(102, now: h.now) == nil, "idle over 500 ms: checked first, through acquire")
+        let (checked, atOnce) = h.lease()
+        #expect(!atOnce && h.validated == [0] && h.leases[checked] == nil)
+        h.completeValidation(alive: true)
+        #expect(h.leases[checked] != nil)
+        h.release(checked)
+
+        h.step { machine, _ in machine.shutdown() }
+        #expect(h.machine.acquireAtOnce(103, now: h.now) == nil, "shut down: acquire fails the caller")
+    }
+
     /// Preference never jumps the queue: with waiters queued, a release serves the first
     /// waiter, and a new caller who prefers that connection waits behind them.
     @Test func preferenceDoesNotOvertakeWaiters() {

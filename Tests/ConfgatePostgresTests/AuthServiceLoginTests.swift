@@ -71,4 +71,12 @@ struct AuthServiceLoginTests {
             await auth.stop()
         }
     }
+
+    /// Session tokens take their random part from batches read from the kernel: every value
+    /// is new, across the end of a batch too.
+    @Test func tokenNoncesAreNewAcrossBatches() {
+        let nonces = TokenNonces()
+        let drawn = (0..<1_100).map { _ in nonces.next() }
+        #expect(Set(drawn).count == drawn.count)
+    }
 }

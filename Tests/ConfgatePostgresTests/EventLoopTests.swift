@@ -186,6 +186,24 @@ struct EventLoopDeadlineTests {
         for i in 0..<32 { #expect(wakes[i] == (i % 2 == 0 ? .ready : .timedOut), "wait \(i)") }
     }
 
+    /// A wait its socket ends leaves no deadline behind once the loop turns again: else every
+    /// turn would read the clock and sleep until it came due (a pool's connects leave one
+    /// each, for its 30 s `connect_timeout`).
+    @Test func aWaitEndedByItsSocketLeavesNoDeadlineBehind() async {
+        let loop = EventLoop(name: "confgate-test-deadline-loop")
+        let pipe = EventLoopTests.Pipe(on: loop)
+        defer { pipe.close(on: loop) }
+        let (wake, left) = await Task(executorPreference: loop) { () -> (EventLoop.Wake, Int) in
+            pipe.send(1)
+            let wake = await loop.wait(for: pipe.read, events: .readable, until: .now + .seconds(60))
+            await Task.yield()  // runs in the loop's next turn, after it dropped what had ended
+            return (wake, loop.deadlineCount)
+        }.value
+        #expect(wake == .ready)
+        #expect(left == 0)
+        #expect(pipe.receive() == 1)
+    }
+
     @Test func theDeadlineHeapGivesTheEarliestFirst() {
         var heap = DeadlineHeap()
         let start = ContinuousClock.now

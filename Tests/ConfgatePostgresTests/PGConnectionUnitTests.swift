@@ -36,6 +36,11 @@ struct PGConnectionUnitTests {
         #expect(PGBytea.encode(bytes) == "\\x0001abff")
         #expect(PGBytea.decode("\\x0001abff") == bytes)
         #expect(PGBytea.decode("nope") == nil)
+        #expect(bytes.withUnsafeBytes { PGBytea.encode($0) } == "\\x0001abff", "raw bytes, as a digest's")
+        #expect(PGBytea.decode("\\xABff") == [0xab, 0xff], "either case")
+        #expect(PGBytea.decode("\\x") == [])
+        #expect(PGBytea.decode("\\x0") == nil, "half a byte")
+        #expect(PGBytea.decode("\\x0g") == nil, "not a hex digit")
     }
 
     @Test func connectionParametersKeepSessionKeysAndReplaceTarget() {

@@ -28,6 +28,32 @@ struct PGTransactionBeginTests {
         }
     }
 
+    /// `queryFirstRow` (the login's read of its user) reads the first row in place: the same
+    /// values `query` returns, NULL as nil, no row as nil; as a transaction's first statement
+    /// it carries the `BEGIN` too.
+    @Test func queryFirstRowReadsTheRowInPlaceAndCarriesTheBegin() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
+            let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)
+            let sql = "SELECT id, salt, last_login_at FROM users WHERE email = $1"
+            let copied = try await conn.query(sql, [AuthSchema.email(forUser: 5)]).rows.first
+            let before = conn.exchangeCount
+            let read = try await conn.transaction { (c: PGConnection) throws(PGError) in
+                try await c.queryFirstRow(sql, [AuthSchema.email(forUser: 5)]) { row in
+                    (id: row.text(0), salt: row.bytea(1), textSalt: row.text(1), lastLogin: row.text(2), saltAsBytes: row.bytea(0))
+                }
+            }
+            #expect(conn.exchangeCount - before == 2, "BEGIN with the SELECT, then COMMIT")
+            #expect(read?.id == "5" && read?.id == copied?[0])
+            #expect(read?.salt != nil && read?.salt == copied?[1].flatMap(PGBytea.decode))
+            #expect(read?.textSalt == copied?[1])
+            #expect(read?.lastLogin == nil, "NULL")
+            #expect(read?.saltAsBytes == nil, "not a bytea in hex format")
+            let none = try await conn.queryFirstRow(sql, ["nobody@example.test"]) { $0.text(0) }
+            #expect(none == nil)
+            await conn.close()
+        }
+    }
+
     @Test func aFirstStatementThatFailsRollsBackAndLeavesTheConnectionUsable() async throws {
         try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { server in
             let conn = try await PGConnection.connect(parameters: server.serviceTarget.parameters)

@@ -53,9 +53,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         /// another thread with an earlier deadline wakes it, to sleep less.
         var sleepingUntil: ContinuousClock.Instant?
         var sockets: [Int32: Socket] = [:]
-        /// The deadlines of waits that have one, earliest first. An entry outlives its wait
-        /// (a wait resumed by its socket leaves it here); it is dropped when it comes due and
-        /// only resumes the wait whose `token` it names.
+        /// The deadlines of waits that have one, earliest first. An entry may outlive its wait
+        /// (a wait resumed by its socket leaves it here); it is dropped when it comes due, or
+        /// sooner once it is the earliest (`dropEndedDeadlines`), and only resumes the wait
+        /// whose `token` it names.
         var deadlines = DeadlineHeap()
         /// The token of the next wait with a deadline.
         var nextToken: UInt64 = 1
@@ -63,6 +64,17 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         /// `epoll_wait` that began once the wait was parked (and its socket armed), so that a
         /// socket ready by then always wins.
         var turn: UInt64 = 0
+
+        /// Drops the earliest deadlines whose waits have ended (resumed by their sockets, or
+        /// their sockets deregistered): they would only be dropped when due, and until then
+        /// every turn would read the clock and sleep until them for nothing — a pool's
+        /// connects leave one each, for its `connect_timeout` (30 s by default).
+        mutating func dropEndedDeadlines() {
+            while let first = deadlines.first {
+                if let socket = sockets[first.fd], socket.token == first.token, socket.waiter != nil { return }
+                deadlines.removeFirst()
+            }
+        }
     }
 
     /// Why a wait ended.
@@ -193,7 +205,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// false at once, or when `fd` is deregistered meanwhile, for a socket not registered:
     /// the caller must stop waiting on it. One waiter per socket at a time.
     @discardableResult
-    func wait(for fd: Int32, events: Events) async -> Bool {
+    nonisolated(nonsending) func wait(for fd: Int32, events: Events) async -> Bool {
         await wait(for: fd, events: events, until: nil) == .ready
     }
 
@@ -202,7 +214,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// The deadline is kept by the loop itself — `epoll_wait` sleeps no longer than the
     /// earliest deadline of its waits — so it costs no thread and no sleep. A deadline
     /// already past still waits one loop turn (a socket ready by then wins).
-    func wait(for fd: Int32, events: Events, until deadline: ContinuousClock.Instant?) async -> Wake {
+    nonisolated(nonsending) func wait(for fd: Int32, events: Events, until deadline: ContinuousClock.Instant?) async -> Wake {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             var wake = false
             let parked = state.withLock { s -> Bool in
@@ -237,6 +249,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Deadlines the loop still keeps, live or not yet dropped (for tests).
+    var deadlineCount: Int {
+        state.withLock { $0.deadlines.count }
+    }
+
     /// What `fd` is armed for: `nil` when disarmed or not registered (for tests).
     func armedEvents(_ fd: Int32) -> UInt32? {
         state.withLock { $0.sockets[fd]?.armed }
@@ -260,6 +277,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             // earliest deadline of a wait (-1: none).
             let (timeout, timed, turn) = state.withLock { s -> (Int32, Bool, UInt64) in
                 s.turn &+= 1
+                s.dropEndedDeadlines()
                 let first = s.deadlines.first
                 if !s.jobs.isEmpty { return (0, first != nil, s.turn) }
                 var timeout: Int32 = -1

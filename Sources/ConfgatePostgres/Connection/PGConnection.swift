@@ -12,7 +12,11 @@ import Synchronization
 /// do) sends, waits and reads on that one thread: no hand-off between threads per statement
 /// or per login, which is what a thread per connection cost (a wake-up to the connection's
 /// thread and one back per login, measured at about twice pgbench's CPU per login). Callers
-/// elsewhere work the same, resumed on Swift's global executor after each wait.
+/// elsewhere work the same, resumed on Swift's global executor after each wait. The statement
+/// path (`query`, `execute`, `transaction` and what they call, down to `EventLoop.wait`) is
+/// `nonisolated(nonsending)`: it runs on its caller's executor, so the compiler emits no
+/// executor switch on entry to each of its functions and after each call (a runtime call
+/// that takes the task's status lock; a login made 35 of them, now 15).
 ///
 /// One statement at a time per connection: a second caller gets an error, and `close()`
 /// during a statement closes the connection when the statement ends.
@@ -109,21 +113,35 @@ public final class PGConnection: @unchecked Sendable {
     /// server instead of two, as pgJDBC sends `BEGIN` with the first statement after
     /// `setAutoCommit(false)`. If `BEGIN` fails, the statement is not run and `BEGIN`'s error
     /// is the one thrown.
-    public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
+    nonisolated(nonsending) public func query(_ sql: String, _ params: [String?] = []) async throws(PGError) -> PGResult {
+        try await statement(sql, params, read: PGResult.init(libpq:))
+    }
+
+    /// Runs one statement as `query` does and reads its first row with `read`, in place in
+    /// libpq's result (`nil` when there is none): no `PGResult` is built, and a `bytea`
+    /// value is decoded from libpq's own text. The login reads its user this way.
+    nonisolated(nonsending) public func queryFirstRow<T>(
+        _ sql: String, _ params: [String?] = [], _ read: (PGRow) -> T
+    ) async throws(PGError) -> T? {
+        try await statement(sql, params) { result in PQntuples(result) > 0 ? read(PGRow(result: result, row: 0)) : nil }
+    }
+
+    /// `query`'s statement, its result read with `read`.
+    nonisolated(nonsending) private func statement<T>(
+        _ sql: String, _ params: [String?], read: (OpaquePointer) -> T
+    ) async throws(PGError) -> T {
         try await exclusively { handle in
-            let cParams = params.map { (p: String?) -> UnsafePointer<CChar>? in p.flatMap { UnsafePointer(strdup($0)) } }
-            defer { for p in cParams { free(UnsafeMutablePointer(mutating: p)) } }
             let send = {
-                cParams.withUnsafeBufferPointer { values in
-                    PQsendQueryParams(handle, sql, Int32(params.count), nil, values.baseAddress, nil, nil, 0) == 1
+                Self.withCStrings(params) { values in
+                    PQsendQueryParams(handle, sql, Int32(params.count), nil, values, nil, nil, 0) == 1
                 }
             }
             guard beginPending.exchange(false, ordering: .relaxed) else {
-                return await finishStatement(handle, sent: send())
+                return await finishStatement(handle, sent: send(), read: read)
             }
             guard PQenterPipelineMode(handle) == 1 else { return .failure(connectionError(handle)) }
             let sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 && send() && PQpipelineSync(handle) == 1
-            let result = await finishStatement(handle, sent: sent, pipeline: true)
+            let result = await finishStatement(handle, sent: sent, pipeline: true, read: read)
             guard PQexitPipelineMode(handle) == 1 else {
                 // Results still pending (a send failed half-way): the connection cannot take
                 // another statement, so it is lost to the pool, with the error that caused it.
@@ -136,28 +154,53 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with `params` as C strings (`nil` for SQL NULL), valid during the call:
+    /// each string's own UTF-8 through `withCString` (no copy for a native string, which is
+    /// stored NUL-terminated; a short one is copied to the stack), the pointers in a
+    /// temporary allocation (on the stack): no `malloc` per statement or parameter.
+    private static func withCStrings<R>(
+        _ params: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+    ) -> R {
+        withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: params.count) { pointers in
+            func from(_ i: Int) -> R {
+                guard i < params.count else { return body(UnsafePointer(pointers.baseAddress)) }
+                guard let param = params[i] else {
+                    pointers[i] = nil
+                    return from(i + 1)
+                }
+                return param.withCString { pointer in
+                    pointers[i] = pointer
+                    return from(i + 1)
+                }
+            }
+            return from(0)
+        }
+    }
+
     /// Runs `sql` with the simple query protocol; it may hold several statements (no
     /// parameters). As a transaction's first statement it is sent as `BEGIN; sql`.
-    public func execute(_ sql: String) async throws(PGError) {
+    nonisolated(nonsending) public func execute(_ sql: String) async throws(PGError) {
         _ = try await exclusively { handle in
             let text = beginPending.exchange(false, ordering: .relaxed) ? "BEGIN; \(sql)" : sql
-            return await finishStatement(handle, sent: PQsendQuery(handle, text) == 1)
+            // withCString: a short string (`COMMIT`) is copied to the stack, where passing it
+            // as a C string argument allocates a copy.
+            return await finishStatement(handle, sent: text.withCString { PQsendQuery(handle, $0) } == 1) { _ in () }
         }
     }
 
     /// Runs `sql` with the simple query protocol and returns its last result: for servers
     /// that speak no other, such as PgBouncer's admin console (`SHOW POOLS`).
-    public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
+    nonisolated(nonsending) public func simpleQuery(_ sql: String) async throws(PGError) -> PGResult {
         try await exclusively { handle in
-            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1)
+            await finishStatement(handle, sent: PQsendQuery(handle, sql) == 1, read: PGResult.init(libpq:))
         }
     }
 
     /// Runs `body` inside `BEGIN` … `COMMIT`; rolls back when it throws, and rethrows.
     /// `BEGIN` goes out with the body's first statement (see `query`), so a transaction of
     /// n statements is n + 1 exchanges with the server; a body that runs none sends nothing.
-    public func transaction<T>(
-        _ body: (PGConnection) async throws(PGError) -> T
+    nonisolated(nonsending) public func transaction<T>(
+        _ body: nonisolated(nonsending) (PGConnection) async throws(PGError) -> T
     ) async throws(PGError) -> T {
         beginPending.store(true, ordering: .relaxed)
         do throws(PGError) {
@@ -218,8 +261,8 @@ public final class PGConnection: @unchecked Sendable {
     private var closedError: PGError { PGError(.closed, sqlState: nil, message: "the connection is closed") }
 
     /// Runs `body` as the connection's only operation; closes afterwards if asked meanwhile.
-    private func exclusively<T>(
-        _ body: (OpaquePointer) async -> Result<T, PGError>
+    nonisolated(nonsending) private func exclusively<T>(
+        _ body: nonisolated(nonsending) (OpaquePointer) async -> Result<T, PGError>
     ) async throws(PGError) -> T {
         let admitted = use.withLock { u -> PGError? in
             if u.closed || u.closeRequested { return closedError }
@@ -260,10 +303,12 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Flushes a sent statement, waits for its results on the loop and reads them: the last
-    /// result, or the first error (as `PQexec` reports). With `pipeline`, the statements sent
-    /// in pipeline mode and their Sync: results are read up to the Sync, and the first error
-    /// is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
-    private func finishStatement(_ handle: OpaquePointer, sent: Bool, pipeline: Bool = false) async -> Result<PGResult, PGError> {
+    /// result (with `read`), or the first error (as `PQexec` reports). With `pipeline`, the
+    /// statements sent in pipeline mode and their Sync: results are read up to the Sync, and
+    /// the first error is kept (the statements after it report only `PGRES_PIPELINE_ABORTED`).
+    nonisolated(nonsending) private func finishStatement<T>(
+        _ handle: OpaquePointer, sent: Bool, pipeline: Bool = false, read: (OpaquePointer) -> T
+    ) async -> Result<T, PGError> {
         exchanges.add(1, ordering: .relaxed)
         guard sent else { return .failure(connectionError(handle)) }
         // Failing to write or read is always a lost connection, whatever libpq's status says
@@ -303,7 +348,7 @@ public final class PGConnection: @unchecked Sendable {
         }
         guard let result = kept else { return .failure(connectionError(handle)) }
         kept = nil
-        return collect(result, handle: handle)
+        return collect(result, handle: handle, read: read)
     }
 
     private static func succeeded(_ result: OpaquePointer) -> Bool {
@@ -375,7 +420,8 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func collect(_ result: OpaquePointer?, handle: OpaquePointer) -> Result<PGResult, PGError> {
+    /// A successful result read with `read`, or the error it carries; clears it.
+    private func collect<T>(_ result: OpaquePointer?, handle: OpaquePointer, read: (OpaquePointer) -> T) -> Result<T, PGError> {
         guard let result else {
             let kind: PGError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .query
             return .failure(PGError.fromMessage(kind, String(cString: PQerrorMessage(handle)), password: password))
@@ -383,16 +429,7 @@ public final class PGConnection: @unchecked Sendable {
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            let columnCount = PQnfields(result)
-            let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
-            var rows: [[String?]] = []
-            rows.reserveCapacity(Int(PQntuples(result)))
-            for r in 0..<PQntuples(result) {
-                rows.append((0..<columnCount).map { c in
-                    PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c))
-                })
-            }
-            return .success(PGResult(columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result))))
+            return .success(read(result))
         default:
             let field = { (code: UInt8) -> String? in
                 PQresultErrorField(result, Int32(code)).map { String(cString: $0) }

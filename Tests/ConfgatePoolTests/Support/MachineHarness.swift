@@ -94,6 +94,25 @@ struct MachineHarness {
         return waiter
     }
 
+    /// Acquires as `ConnectionPool.lease` does: served at once when `acquireAtOnce` can (no
+    /// suspension), else through `acquire`. Returns the waiter ID and whether it was at once.
+    @discardableResult
+    mutating func lease(preferring prefer: (MockConnection) -> Bool = { _ in false }) -> (waiter: Int, atOnce: Bool) {
+        let waiter = nextWaiter
+        nextWaiter += 1
+        acquired.append(waiter)
+        var atOnce = false
+        step { machine, now in
+            if let actions = machine.acquireAtOnce(waiter, now: now, prefer: prefer) {
+                atOnce = true
+                return actions
+            }
+            return machine.acquire(waiter, now: now, prefer: prefer)
+        }
+        if atOnce { #expect(last.leasedWaiters == [waiter], "served at once without its lease") }
+        return (waiter, atOnce)
+    }
+
     mutating func release(_ waiter: Int, broken: Bool = false) {
         guard let lease = leases[waiter] else {
             Issue.record("waiter \(waiter) holds no lease")
