@@ -170,10 +170,12 @@ extension CanaryCommandTests {
                 await watch.stop()
                 await page.stop()
                 #expect(listen != nil && scraped, "\(watch.stderr)")
-                #expect(watch.stdout.contains("the server log \(log) reports 1 refused connection (1 “sorry, too many clients already”)"), "\(watch.stdout)")
+                // How the canary ended, for a failure's message: its report goes to stdout when SIGINT stops it.
+                let ended = "exit \(watch.process.terminationStatus) (\(watch.process.terminationReason == .uncaughtSignal ? "signal" : "status")); stdout: \(watch.stdout); stderr: \(watch.stderr)"
+                #expect(watch.stdout.contains("the server log \(log) reports 1 refused connection (1 “sorry, too many clients already”)"), "\(ended)")
                 let delay = try #require(turned, "the verdict never turned: \(watch.stdout)\n\(watch.stderr)")
                 let logDelay = try #require(counted, "the log's refusal was never counted: \(watch.stdout)\n\(watch.stderr)")
-                #expect(watch.stdout.hasPrefix("BLOCKED: exhaustion — 4 connection acquires timed out in pool bench-1 at \(page.url)"), "\(watch.stdout)")
+                #expect(watch.stdout.hasPrefix("BLOCKED: exhaustion — 4 connection acquires timed out in pool bench-1 at \(page.url)"), "\(ended)")
                 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
                 print("canary at --interval \(interval)ms: pool timeout on the page → confgate_verdict 1 in \(String(format: "%.0f", ms(delay))) ms (\(String(format: "%.2f", ms(delay) / Double(interval))) intervals); refusal written to the log → confgate_refusals_total 1 in \(String(format: "%.0f", ms(logDelay))) ms (\(String(format: "%.2f", ms(logDelay) / Double(interval))) intervals)")
             }
