@@ -116,6 +116,16 @@ public struct RunSummary: Hashable, Sendable, Codable {
     /// Whether the driver fell too far behind its schedule for the run to be trusted.
     public var lagTooHigh: Bool { lag.p99 > Self.maxLagP99 || lag.max > Self.maxLag }
 
+    /// Above this p99 schedule lag (µs) the machine was busy while the run kept its schedule:
+    /// other work held the cores for milliseconds at a time, and such stalls alone move a
+    /// round's own p99 by tens of percent, differently on each side. On this project's quiet
+    /// 2-core machine the lag's p99 stays under 1 ms; beside a build it is 2–9 ms
+    /// (docs/verdict.md, "A/A under a noisy neighbour").
+    public static let busyLagP99: Int64 = 2_000
+
+    /// Whether other work on the machine delayed the driver beyond `busyLagP99`.
+    public var machineBusy: Bool { lag.p99 > Self.busyLagP99 }
+
     /// `lag p99 3 ms, max 1200 ms`, for messages.
     public var lagText: String { "lag p99 \(lag.p99 / 1000) ms, max \(lag.max / 1000) ms" }
 

@@ -56,10 +56,22 @@ public struct VerdictJudge: Sendable {
                 warnings.append(reason)
             }
         }
+        var undecided: [Verdict.Reason] = []
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
             latency = compareLatency(current, proposed)
+            let busiest = (current.runs + proposed.runs).filter(\.machineBusy).max { $0.lag.p99 < $1.lag.p99 }
             for comparison in latency where comparison.regressed {
-                if failedTrials.isEmpty {
+                if failedTrials.isEmpty, comparison.metric == "p99", let busiest {
+                    // A busy machine's stalls set a round's own p99, and a neighbour whose
+                    // load changes during the run stalls one side more, in every round: that
+                    // alone can look like a p99 regression (docs/verdict.md). p50 and the
+                    // typical p99, medians that stalls barely move, still judge; the run's
+                    // p99 cannot decide, so the run is inconclusive unless something else blocks.
+                    var reason = latencyReason(comparison)
+                    reason.message += " (not judged: the machine was busy)"
+                    warnings.append(reason)
+                    undecided.append(.init(.environment, "\(comparison.metric) \(Self.percent(comparison.ratio)) cannot be told from the machine's own stalls: other work delayed the load driver (\(busiest.lagText); a quiet machine stays under \(RunSummary.busyLagP99 / 1000) ms at p99); retry on a quieter machine"))
+                } else if failedTrials.isEmpty {
                     reasons.append(latencyReason(comparison))
                 } else {
                     // A trial that failed or whose driver fell behind measured a distorted load
@@ -108,9 +120,9 @@ public struct VerdictJudge: Sendable {
         let decision: Verdict.Decision
         if !reasons.isEmpty {
             decision = .blocked
-        } else if !failedTrials.isEmpty {
+        } else if !failedTrials.isEmpty || !undecided.isEmpty {
             decision = .inconclusive
-            reasons = failedTrials.map { .init(.environment, $0) }
+            reasons = failedTrials.map { .init(.environment, $0) } + undecided
         } else {
             decision = warnings.isEmpty ? .pass : .passWithWarnings
         }
@@ -233,7 +245,7 @@ public struct VerdictJudge: Sendable {
     }
 
     func latencyReason(_ c: LatencyComparison) -> Verdict.Reason {
-        let pct = { (x: Double) in String(format: "%+.0f%%", (x - 1) * 100) }
+        let pct = Self.percent
         let message = "\(c.metric) \(pct(c.ratio)) (at least \(pct(c.lower)) at \(Int(c.confidence * 100))% confidence; tolerance \(pct(1 + c.tolerance)))"
         let rounds = zip(c.current, c.proposed).map { "\(Self.millis($0)) → \(Self.millis($1))" }.joined(separator: ", ")
         return .init(.latency, message, evidence: ["\(c.metric) per round: \(rounds)", "interval: \(c.method), ratio \(String(format: "%.2f", c.lower))…\(String(format: "%.2f", c.upper))"])
@@ -267,6 +279,8 @@ public struct VerdictJudge: Sendable {
         return byOutcome.values.sorted { $0.outcome < $1.outcome }
     }
 
+    /// `+57%` for a ratio of 1.57.
+    static func percent(_ ratio: Double) -> String { String(format: "%+.0f%%", (ratio - 1) * 100) }
     static func seconds(_ micros: Int64) -> String { String(format: "%.1fs", Double(micros) / 1e6) }
     static func millis(_ micros: Int64) -> String { String(format: "%.1fms", Double(micros) / 1e3) }
 }
