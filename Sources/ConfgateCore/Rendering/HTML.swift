@@ -19,6 +19,14 @@ enum HTML {
         return out
     }
 
+    /// A message written for the terminal, as HTML: escaped, with its `backticked` spans (flags,
+    /// keys, commands) set as `<code>`. Unpaired backticks stay as they are.
+    static func prose(_ text: String) -> String {
+        let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count > 2, parts.count % 2 == 1 else { return escape(text) }
+        return parts.enumerated().map { i, part in i % 2 == 1 ? "<code>\(escape(String(part)))</code>" : escape(String(part)) }.joined()
+    }
+
     /// `<tag attrs>escaped text</tag>`.
     static func element(_ tag: String, _ text: String, _ attributes: [(String, String)] = []) -> String {
         "<\(tag)\(attrs(attributes))>\(escape(text))</\(tag)>"

@@ -208,9 +208,9 @@ public struct VerifyHTMLRenderer: Sendable {
         for (title, reasons) in [("Why", v.reasons), ("Warnings", v.warnings)] where !reasons.isEmpty {
             out += "<h3>\(title)</h3>\n<ul>\n"
             for reason in reasons {
-                out += "<li><strong>\(HTML.escape(reason.kind.rawValue))</strong>: \(HTML.escape(reason.message))"
+                out += "<li><strong>\(HTML.escape(reason.kind.rawValue))</strong>: \(HTML.prose(reason.message))"
                 if !reason.evidence.isEmpty {
-                    out += "\n<ul>" + reason.evidence.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+                    out += "\n<ul>" + reason.evidence.map { "<li>\(HTML.prose($0))</li>" }.joined() + "</ul>\n"
                 }
                 out += "</li>\n"
             }

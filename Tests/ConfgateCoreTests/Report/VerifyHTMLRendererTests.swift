@@ -81,6 +81,17 @@ struct VerifyHTMLRendererTests {
         #expect(html.contains("peak &lt;b&gt;97&lt;/b&gt; &quot;quoted&quot;"))
     }
 
+    @Test func backtickedSpansInReasonsAndEvidenceAreCode() throws {
+        var r = try ResultFixtureTests.load("verify-outage.json")
+        r.verdict.reasons[0].message = "run more rounds (`--trials <n>`) or `a`b"
+        r.verdict.reasons[0].evidence = ["set `pool.max_size`"]
+        let html = VerifyHTMLRenderer().render(r)
+        #expect(html.contains("run more rounds (<code>--trials &lt;n&gt;</code>) or <code>a</code>b"))
+        #expect(html.contains("<li>set <code>pool.max_size</code></li>"))
+        // An unpaired backtick is left as text.
+        #expect(HTML.prose("it's `odd") == "it&#39;s `odd")
+    }
+
     @Test func neverPrintsAPasswordFromInMemorySettings() throws {
         let password = "hunter2-in-memory"
         let current = try SettingsFile.parse("[database]\ndsn = \"postgresql://auth:\(password)@db:5432/auth\"\n[pool]\nmax_size = 10", file: "a.conf")
