@@ -35,15 +35,34 @@ struct BusyMachineVerdictTests {
     @Test func aP99RegressionOnABusyMachineIsInconclusiveNotBlocked() throws {
         let (current, proposed) = falseBlockRounds(proposedLag: 8_735)
         let v = judge.judge(current: current, proposed: proposed)
-        #expect(try #require(v.latency.first { $0.metric == "p99" }).regressed)
+        let p99 = try #require(v.latency.first { $0.metric == "p99" })
+        #expect(!p99.decides && !p99.regressed && p99.lower > 1.1)
+        #expect(p99.notJudgedBecause == "the machine was busy: lag p99 8 ms")
+        #expect(p99.detectable == nil)
         #expect(v.decision == .inconclusive)
         #expect(v.exitCode == 3)
         let reason = try #require(v.reasons.first)
         #expect(reason.kind == .environment)
-        #expect(reason.message.hasPrefix("p99 +57% cannot be told from the machine's own stalls"))
+        #expect(reason.message.hasPrefix("p99 +57% (at least +28%) cannot be told from the machine's own stalls"))
         #expect(reason.message.contains("lag p99 8 ms"))
         #expect(reason.message.contains("a quiet machine stays under 2 ms at p99"))
-        #expect(v.warnings.contains { $0.message.hasPrefix("p99 +57% (at least +") && $0.message.hasSuffix("(not judged: the machine was busy)") })
+        #expect(reason.evidence.first == "p99 per round: 23.5ms → 38.6ms, 22.6ms → 38.9ms, 22.8ms → 31.3ms")
+    }
+
+    @Test func everyFormatSaysWhyTheP99WasNotJudged() throws {
+        let (current, proposed) = falseBlockRounds(proposedLag: 8_735)
+        var r = try ResultFixtureTests.load("verify-outage.json")
+        r.verdict = judge.judge(current: current, proposed: proposed)
+        r.quick = false
+        let text = VerifyTextRenderer(style: .plain).render(r)
+        #expect(text.hasPrefix("INCONCLUSIVE"), "\(text)")
+        #expect(text.contains("tolerance +10%: not judged (the machine was busy: lag p99 8 ms)"))
+        let row = try #require(ReportChecks.rows(r).first { $0.check == "latency p99 (median of rounds)" })
+        #expect(row.result == "– not judged (the machine was busy: lag p99 8 ms)")
+        #expect(VerifyHTMLRenderer().render(r).contains("reported, not judged (the machine was busy: lag p99 8 ms)"))
+        #expect(VerifyJUnitRenderer.render(r).contains("<error message=\"inconclusive\">p99 +57% (at least +28%) cannot be told"))
+        let json = VerifyFormat.json.render(r)
+        #expect(json.contains("\"notJudgedBecause\" : \"the machine was busy: lag p99 8 ms\""))
     }
 
     @Test func theSameRoundsOnAQuietMachineBlock() {
@@ -63,7 +82,7 @@ struct BusyMachineVerdictTests {
         #expect(v.reasons.map(\.message).contains { $0.hasPrefix("typical p99 +30%") })
         // The run's p99 moved too, but on a busy machine it is reported, not counted.
         #expect(!v.reasons.contains { $0.message.hasPrefix("p99 ") })
-        #expect(v.warnings.contains { $0.message.hasSuffix("(not judged: the machine was busy)") })
+        #expect(v.warnings.contains { $0.kind == .environment && $0.message.hasPrefix("p99 +30% (at least +") && $0.message.contains("cannot be told from the machine's own stalls") })
     }
 
     @Test func aBusyMachineWithoutAP99RegressionStillPasses() {

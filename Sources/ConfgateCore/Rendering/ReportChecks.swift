@@ -68,7 +68,7 @@ struct ReportChecks {
                 let b = VerifyTextRenderer.median(cmp.proposed.map(Double.init))
                 let change = String(format: "×%.2f (%@ interval ×%.2f–×%.2f)", cmp.ratio, percent(cmp.confidence), cmp.lower, cmp.upper)
                 let result = cmp.regressed ? (blockedBy.contains(.latency) ? Self.fail : "regressed, not judged (a trial failed)")
-                    : !cmp.decides ? "– not judged (one round's tail)"
+                    : !cmp.decides ? "– not judged (\(cmp.notJudgedBecause ?? "one round's tail"))"
                     : cmp.ratio > 1 + cmp.tolerance ? Self.pass + " (estimate above tolerance, interval too wide to tell)" : Self.pass
                 rows.append(Row(check: "latency \(cmp.metric) (median of rounds)", current: VerifyTextRenderer.ms(a), proposed: VerifyTextRenderer.ms(b),
                                 limit: limit, change: change, result: result, evidence: evidence))

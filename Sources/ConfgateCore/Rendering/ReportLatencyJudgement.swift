@@ -61,7 +61,7 @@ extension ReportLatency {
         if c.regressed {
             text += "regressed — even the interval's lower end \(SVGIntervalChart.ratio(c.lower)) is above ×\(String(format: "%.2f", 1 + c.tolerance))"
         } else if !c.decides {
-            text += "reported, not judged"
+            text += "reported, not judged" + (c.notJudgedBecause.map { " (\($0))" } ?? "")
         } else if c.ratio > 1 + c.tolerance {
             text += "within tolerance: the estimate is above it, but the interval reaches down to \(SVGIntervalChart.ratio(c.lower)), too wide to tell"
         } else {

@@ -42,7 +42,7 @@ public struct VerifyTextRenderer: Sendable {
             out.append("")
             out.append(markdown ? "**Latency (proposed ÷ current, across rounds)**" : style.bold("Latency (proposed ÷ current, across rounds)"))
             for c in v.latency {
-                let verdict = c.regressed ? "REGRESSED" : c.decides ? "ok" : "not judged"
+                let verdict = c.regressed ? "REGRESSED" : c.decides ? "ok" : "not judged" + (c.notJudgedBecause.map { " (\($0))" } ?? "")
                 out.append("- \(c.metric): ×\(String(format: "%.2f", c.ratio)), \(Int(c.confidence * 100))% interval ×\(String(format: "%.2f", c.lower))…×\(String(format: "%.2f", c.upper)) (\(c.method)); tolerance +\(Int((c.tolerance * 100).rounded()))%: \(verdict)" + (c.detectableText.map { "; this run \($0)" } ?? ""))
             }
         }

@@ -31,6 +31,10 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
     /// measured in a single round, which one stall of the machine decides.
     public var decides: Bool = true
 
+    /// Why it does not decide, for the reader (`one round's tail`, `the machine was busy (lag
+    /// p99 8 ms)`); `nil` when it decides.
+    public var notJudgedBecause: String?
+
     /// True when the comparison decides and its lower bound exceeds 1 + tolerance.
     public var regressed: Bool { decides && lower > 1 + tolerance }
 
@@ -97,6 +101,7 @@ public struct LatencyComparison: Hashable, Sendable, Codable {
                 // such a round as spread; within one round nothing can, so only p50 decides.
                 result.decides = false
                 result.detectable = nil
+                result.notJudgedBecause = "one round's tail"
                 result.method += "; one round's tail is set by single stalls of the machine: reported, not judged"
             }
         } else {

@@ -59,19 +59,23 @@ public struct VerdictJudge: Sendable {
         var undecided: [Verdict.Reason] = []
         if let current, let proposed, !current.runs.isEmpty, current.runs.count == proposed.runs.count {
             latency = compareLatency(current, proposed)
-            let busiest = (current.runs + proposed.runs).filter(\.machineBusy).max { $0.lag.p99 < $1.lag.p99 }
+            if failedTrials.isEmpty, let busiest = (current.runs + proposed.runs).filter(\.machineBusy).max(by: { $0.lag.p99 < $1.lag.p99 }) {
+                // A busy machine's stalls set a round's own p99, and a neighbour whose load
+                // changes during the run stalls one side more, in every round: that alone can
+                // look like a p99 regression (docs/verdict.md). p50 and the typical p99,
+                // medians that stalls barely move, still judge; the run's p99 cannot decide,
+                // so the run is inconclusive unless something else blocks.
+                for i in latency.indices where latency[i].metric == "p99" && latency[i].regressed {
+                    let c = latency[i]
+                    undecided.append(.init(.environment, "\(c.metric) \(Self.percent(c.ratio)) (at least \(Self.percent(c.lower))) cannot be told from the machine's own stalls: other work delayed the load driver (\(busiest.lagText); a quiet machine stays under \(RunSummary.busyLagP99 / 1000) ms at p99); retry on a quieter machine",
+                                           evidence: latencyReason(c).evidence))
+                    latency[i].decides = false
+                    latency[i].detectable = nil
+                    latency[i].notJudgedBecause = "the machine was busy: lag p99 \(busiest.lag.p99 / 1000) ms"
+                }
+            }
             for comparison in latency where comparison.regressed {
-                if failedTrials.isEmpty, comparison.metric == "p99", let busiest {
-                    // A busy machine's stalls set a round's own p99, and a neighbour whose
-                    // load changes during the run stalls one side more, in every round: that
-                    // alone can look like a p99 regression (docs/verdict.md). p50 and the
-                    // typical p99, medians that stalls barely move, still judge; the run's
-                    // p99 cannot decide, so the run is inconclusive unless something else blocks.
-                    var reason = latencyReason(comparison)
-                    reason.message += " (not judged: the machine was busy)"
-                    warnings.append(reason)
-                    undecided.append(.init(.environment, "\(comparison.metric) \(Self.percent(comparison.ratio)) cannot be told from the machine's own stalls: other work delayed the load driver (\(busiest.lagText); a quiet machine stays under \(RunSummary.busyLagP99 / 1000) ms at p99); retry on a quieter machine"))
-                } else if failedTrials.isEmpty {
+                if failedTrials.isEmpty {
                     reasons.append(latencyReason(comparison))
                 } else {
                     // A trial that failed or whose driver fell behind measured a distorted load
@@ -127,7 +131,7 @@ public struct VerdictJudge: Sendable {
             decision = warnings.isEmpty ? .pass : .passWithWarnings
         }
         if decision == .blocked {
-            warnings += failedTrials.map { .init(.environment, "a trial failed to run: \($0)") }
+            warnings += failedTrials.map { .init(.environment, "a trial failed to run: \($0)") } + undecided
         }
         return Verdict(decision: decision, reasons: reasons, warnings: warnings, latency: latency)
     }
