@@ -113,7 +113,9 @@ struct SVGLineChart {
         for band in bands {
             let a = px(band.from), b = px(band.to)
             out += "<rect x=\"\(SVG.number(a))\" y=\"\(SVG.number(top))\" width=\"\(SVG.number(max(b - a, 0)))\" height=\"\(SVG.number(plotH))\" fill=\"\(band.fill)\"/>"
-            if b - a > 28 { out += SVG.text(band.label, x: (a + b) / 2, y: top + 13, size: 11, anchor: "middle", fill: "#333333") }
+            // A label that would not fit its band is left out (the bands of a small chart):
+            // the shading still shows the phase, and the full-size chart above names it.
+            if b - a >= SVG.textWidth(band.label, size: 11) + 6 { out += SVG.text(band.label, x: (a + b) / 2, y: top + 13, size: 11, anchor: "middle", fill: "#333333") }
         }
         // Axes and grid.
         // Grid lines and tick marks share their stroke through a group.
