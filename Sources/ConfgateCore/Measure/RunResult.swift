@@ -119,7 +119,7 @@ public struct RunSummary: Hashable, Sendable, Codable {
     /// Above this p99 schedule lag (µs) the machine was busy while the run kept its schedule:
     /// other work held the cores for milliseconds at a time, and such stalls alone move a
     /// round's own p99 by tens of percent, differently on each side. On this project's quiet
-    /// 2-core machine the lag's p99 stays under 1 ms; beside a build it is 2–9 ms
+    /// 2-core machine the lag's p99 is 0.4–1.2 ms; beside a build it is 2–9 ms
     /// (docs/verdict.md, "A/A under a noisy neighbour").
     public static let busyLagP99: Int64 = 2_000
 
