@@ -16,6 +16,10 @@
 # verify blocked for latency, and the median regression it measured at p50 and p99 (the
 # verdict's proposed ÷ current ratios), so the table reads "+9% at p50 was blocked 19/20".
 #
+# A step written hold:DURATION (e.g. LADDER="hold:0.35ms hold:0.7ms") holds each proposed login's
+# connection that much longer instead, slept in the service to the microsecond (the hidden
+# --calibration-proposed-hold): finer steps than pg_sleep's, at the default base.
+#
 # A step that names a settings file (e.g. LADDER="1ms /tmp/pool-12.conf") runs that file as the
 # proposed side instead of injecting server time: a regression of another shape, such as a pool
 # too small only for the spike.
@@ -47,6 +51,7 @@ if [ "$n" = ladder ]; then
     for i in $(seq 1 "$n"); do
       proposed=fixtures/current.conf; extra=()
       if [ -f "$step" ]; then proposed=$step
+      elif [ "${step#hold:}" != "$step" ]; then extra=(--calibration-proposed-hold "${step#hold:}")
       elif [ "$step" != 0 ]; then extra=(--calibration-proposed-db-time "$step"); fi
       "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$i" --format json \
         "${extra[@]}" "$@" >"$log/out.json" 2>"$log/err"
@@ -87,6 +92,7 @@ PY
 )
     IFS='|' read -r p50 p99 detectable <<<"$medians"
     label="+$step server time per login"; [ "$step" = 0 ] && label="none (A/A)"; [ -f "$step" ] && label="proposed $step"
+    [ "${step#hold:}" != "$step" ] && label="+${step#hold:} held per login"
     echo "| $label | $blocked/$n | $inconclusive ($busy) | $p50 | $p99 | $detectable |"
   done
   exit 0

@@ -52,6 +52,7 @@ struct VerifyCommand: AsyncParsableCommand {
     /// Calibration only (scripts/calibrate.sh's ladder, docs/verdict.md): a known latency
     /// regression, as extra server time per login on the proposed side alone.
     @Option(name: .customLong("calibration-proposed-db-time"), help: .hidden) var calibrationDBTime: String?
+    @Option(name: .customLong("calibration-proposed-hold"), help: .hidden) var calibrationHold: String?
     @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
     @OptionGroup var server: TrialServerOptions
@@ -74,6 +75,11 @@ struct VerifyCommand: AsyncParsableCommand {
             var extra = LoadOverrides()
             extra.set("db_time", calibrationDBTime)
             input.proposedExtraDBTime = try extra.apply(to: GateSettings()).load.dbTime
+        }
+        if let calibrationHold {
+            var extra = LoadOverrides()
+            extra.set("db_time", calibrationHold)
+            input.proposedHold = try extra.apply(to: GateSettings()).load.dbTime
         }
         let verifyInput = input
 

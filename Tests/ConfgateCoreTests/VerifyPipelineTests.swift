@@ -44,6 +44,19 @@ struct VerifyPipelineTests {
         #expect(result.current.trials.allSatisfy { $0.result?.summary.notes.isEmpty == true })
     }
 
+    @Test func theCalibrationHoldReachesTheProposedSideOnlyAndIsNoted() async throws {
+        var given = input(proposedPool: 16)
+        given.proposedHold = .init(microseconds: 350)
+        let result = try await VerifyPipeline.run(given, executor: FakeExecutor())
+        #expect(result.current.trials.allSatisfy { $0.result?.load.calibrationHold == nil })
+        #expect(result.proposed.trials.allSatisfy { $0.result?.load.calibrationHold == .init(microseconds: 350) })
+        #expect(result.proposed.trials.allSatisfy { $0.result?.load.dbTime == GateSettings().load.dbTime })
+        #expect(result.proposed.trials.allSatisfy {
+            $0.result?.summary.notes.contains("calibration: every proposed login held its connection 350us longer (--calibration-proposed-hold)") == true
+        })
+        #expect(result.current.trials.allSatisfy { $0.result?.summary.notes.isEmpty == true })
+    }
+
     @Test func roundsAlternateWhichSideGoesFirst() {
         let plan = VerifyPlan(input(proposedPool: 15))
         #expect(plan.rounds == 3)

@@ -6,12 +6,33 @@ import Testing
 /// loop: what it writes, and that a failed statement rolls everything back.
 @Suite("Auth service: the login transaction")
 struct AuthServiceLoginTests {
-    private func service(_ scratch: ScratchServer, statementTimeout: SettingDuration? = nil, dbTime: SettingDuration = .init(microseconds: 0)) -> AuthService {
+    private func service(_ scratch: ScratchServer, statementTimeout: SettingDuration? = nil, dbTime: SettingDuration = .init(microseconds: 0),
+                         hold: SettingDuration? = nil, acquireTimeout: SettingDuration = .seconds(5)) -> AuthService {
         var settings = Settings()
-        settings.pool = .init(maxSize: 1, acquireTimeout: .seconds(5))
+        settings.pool = .init(maxSize: 1, acquireTimeout: acquireTimeout)
         settings.database.statementTimeout = statementTimeout
         let parameters = connectionParameters(dsn: nil, target: scratch.serviceTarget, database: settings.database)
-        return AuthService(name: "login-test", settings: settings, parameters: parameters, dbTime: dbTime)
+        return AuthService(name: "login-test", settings: settings, parameters: parameters, dbTime: dbTime, hold: hold)
+    }
+
+    /// The calibration hold (`verify --calibration-proposed-hold`) keeps the connection leased
+    /// after the login committed, as more server time would: with a pool of one, a second
+    /// login cannot get it and times out, and the first one still ends `ok`.
+    @Test func theCalibrationHoldKeepsTheConnectionLeasedAfterTheCommit() async throws {
+        try await withScratchServer(TestSupport.options(), logger: TestSupport.logger) { scratch in
+            let auth = service(scratch, hold: .seconds(3), acquireTimeout: .milliseconds(250))
+            auth.start()
+            await auth.warm()
+            let check = try await PGConnection.connect(parameters: scratch.superuserTarget.parameters)
+            let first = Task { await auth.login(user: 11, badPassword: false) }
+            // The first login's session is committed before its hold begins.
+            while try await counts(check, user: 11).sessions != "1" { await Task.yield() }
+            #expect(await auth.login(user: 12, badPassword: false) == Outcome(.poolTimeout))
+            #expect(await first.value == .ok)
+            #expect(try await counts(check, user: 12).sessions == "0")
+            await check.close()
+            await auth.stop()
+        }
     }
 
     private func counts(_ conn: PGConnection, user: Int) async throws -> (sessions: String?, failed: String?, loggedIn: String?) {

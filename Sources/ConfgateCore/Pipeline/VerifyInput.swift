@@ -22,6 +22,10 @@ public struct VerifyInput: Sendable {
     /// on the proposed side alone, a known latency regression for `scripts/calibrate.sh`'s
     /// ladder. Zero otherwise; a result made with it says so in its notes.
     public var proposedExtraDBTime = SettingDuration(microseconds: 0)
+    /// Calibration only (hidden `--calibration-proposed-hold`): time each proposed login holds
+    /// its connection on top of the load's, slept in the service with microsecond precision
+    /// (`GateSettings.Load.calibrationHold`). Zero otherwise; a result made with it says so.
+    public var proposedHold = SettingDuration(microseconds: 0)
 
     /// `gate` as given, except in `.quick` mode, whose profile shortens the phases the flags
     /// left alone (`setByFlags` holds the `[load]` keys a flag set: flags win, design §4).

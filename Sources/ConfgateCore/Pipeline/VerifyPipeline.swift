@@ -54,11 +54,17 @@ public enum VerifyPipeline {
                 if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
                     load.dbTime = SettingDuration(microseconds: load.dbTime.microseconds + input.proposedExtraDBTime.microseconds)
                 }
+                if step.side == .proposed, input.proposedHold.microseconds > 0 {
+                    load.calibrationHold = input.proposedHold
+                }
                 trial.result = try await executor.run(settings, load: load, progress: { point, elapsed in
                     progress?(step.side, step.round, point, elapsed)
                 })
                 if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
                     trial.result?.summary.notes.append("calibration: \(input.proposedExtraDBTime) of server time added to every proposed login (--calibration-proposed-db-time)")
+                }
+                if step.side == .proposed, input.proposedHold.microseconds > 0 {
+                    trial.result?.summary.notes.append("calibration: every proposed login held its connection \(input.proposedHold) longer (--calibration-proposed-hold)")
                 }
             } catch {
                 trial.error = error.description

@@ -61,7 +61,8 @@ public struct TrialRunner: Sendable {
         }
         // The monitoring connection takes one of the server's slots for the whole trial.
         let usable = server.applied.usable - 1
-        let fleet = ServiceFleet(settings: settings, parameters: server.serviceParameters(for: settings), dbTime: load.dbTime)
+        let fleet = ServiceFleet(settings: settings, parameters: server.serviceParameters(for: settings), dbTime: load.dbTime,
+                                 hold: load.calibrationHold)
         onFleet?(fleet, usable)
         logger.debug("starting fleet", metadata: ["instances": "\(settings.fleet.instances)", "max_size": "\(settings.pool.maxSize)"])
         await fleet.start()

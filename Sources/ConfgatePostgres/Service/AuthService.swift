@@ -23,6 +23,9 @@ public final class AuthService: Sendable {
     public let clampNotes: [ClampNote]
     /// Extra server time per login, in seconds, as `pg_sleep` takes it; `nil` for none.
     let dbTimeSeconds: String?
+    /// Calibration only: how long each login holds its connection on top, slept here to the
+    /// microsecond (`GateSettings.Load.calibrationHold`); `nil` for none.
+    let hold: Duration?
     private let inFlight = Mutex<(count: Int, drained: [CheckedContinuation<Void, Never>])>((0, []))
     /// Each started pool's background work, by its position in `allPools`.
     private let runTasks: Mutex<[Int: Task<Void, Never>]> = Mutex([:])
@@ -32,7 +35,7 @@ public final class AuthService: Sendable {
     /// fleet tests that use a 100 ms acquire timeout or a 1 s lifetime on purpose).
     public init(
         name: String, settings: Settings, parameters: [String: String], dbTime: SettingDuration,
-        hikariClamps: Bool = false
+        hold: SettingDuration? = nil, hikariClamps: Bool = false
     ) {
         self.name = name
         let (main, notes) = Self.makePool(settings.pool, name: name, parameters: parameters, hikariClamps: hikariClamps)
@@ -43,6 +46,7 @@ public final class AuthService: Sendable {
             return NamedServicePool(name: named.name, pool: pool)
         }
         dbTimeSeconds = dbTime.microseconds > 0 ? String(Double(dbTime.microseconds) / 1e6) : nil
+        self.hold = hold.flatMap { $0.microseconds > 0 ? .microseconds($0.microseconds) : nil }
     }
 
     /// A pool built from one pool section, its connections named `applicationName`.
@@ -138,6 +142,10 @@ public final class AuthService: Sendable {
                 : try await connection.loop.run { () async throws(PGError) -> Bool in
                     try await Self.transaction(on: connection, email: email, password: password, dbTimeSeconds: dbTimeSeconds)
                 }
+            if let hold {
+                // Calibration: the connection stays leased, as through more server time.
+                try? await Task.sleep(for: hold, tolerance: .zero)
+            }
             lease.release()
             return ok ? .ok : .badPassword
         } catch {

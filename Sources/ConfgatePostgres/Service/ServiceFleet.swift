@@ -24,15 +24,18 @@ public final class ServiceFleet: LoginTarget {
     let settings: Settings
     let parameters: [String: String]
     let dbTime: SettingDuration
+    /// Calibration only: each login's extra hold (`GateSettings.Load.calibrationHold`).
+    let hold: SettingDuration?
     let applicationPrefix: String
     private let state = Mutex(State())
 
     /// - Parameter parameters: libpq parameters of the pooled connections, already pointed
     ///   at the scratch server (see `connectionParameters(dsn:target:database:)`).
-    public init(settings: Settings, parameters: [String: String], dbTime: SettingDuration) {
+    public init(settings: Settings, parameters: [String: String], dbTime: SettingDuration, hold: SettingDuration? = nil) {
         self.settings = settings
         self.parameters = parameters
         self.dbTime = dbTime
+        self.hold = hold
         applicationPrefix = parameters["application_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "auth-service"
     }
 
@@ -62,7 +65,7 @@ public final class ServiceFleet: LoginTarget {
                 let instance = "\(applicationPrefix)-\(state.created)"
                 let services = (1...processes).map { process in
                     AuthService(name: processes == 1 ? instance : "\(instance).\(process)", settings: settings,
-                                parameters: parameters, dbTime: dbTime)
+                                parameters: parameters, dbTime: dbTime, hold: hold)
                 }
                 state.all += services
                 return services
