@@ -52,6 +52,8 @@ struct VerifyCommand: AsyncParsableCommand {
     /// Calibration only (scripts/calibrate.sh's ladder, docs/verdict.md): a known latency
     /// regression, as extra server time per login on the proposed side alone.
     @Option(name: .customLong("calibration-proposed-db-time"), help: .hidden) var calibrationDBTime: String?
+    /// Calibration only: the same, as time each proposed login holds its connection, slept in
+    /// the service to the microsecond (finer steps than `pg_sleep`'s whole milliseconds).
     @Option(name: .customLong("calibration-proposed-hold"), help: .hidden) var calibrationHold: String?
     @OptionGroup var sources: SourceFlags
     @OptionGroup var load: LoadFlags
@@ -70,17 +72,17 @@ struct VerifyCommand: AsyncParsableCommand {
         var input = VerifyInput(
             current: currentSettings, proposed: proposedSettings, gate: gateSettings,
             mode: lintOnly ? .lintOnly : quick ? .quick : .full, allRounds: allRounds, setByFlags: load.keysSet)
-        if let calibrationDBTime {
-            // Read by the gate's own db_time reader (its units and limits), then moved aside.
+        // Read by the gate's own db_time reader (its units and limits), then moved aside.
+        func calibrationDuration(_ text: String, flag: String) throws -> SettingDuration {
             var extra = LoadOverrides()
-            extra.set("db_time", calibrationDBTime)
-            input.proposedExtraDBTime = try extra.apply(to: GateSettings()).load.dbTime
+            extra.set("db_time", text)
+            guard let duration = try? extra.apply(to: GateSettings()).load.dbTime else {
+                throw ConfgateError(.badInput, "\(flag) expects a duration such as `500us`, `0.5ms` or `2ms`, got `\(text)`")
+            }
+            return duration
         }
-        if let calibrationHold {
-            var extra = LoadOverrides()
-            extra.set("db_time", calibrationHold)
-            input.proposedHold = try extra.apply(to: GateSettings()).load.dbTime
-        }
+        if let calibrationDBTime { input.proposedExtraDBTime = try calibrationDuration(calibrationDBTime, flag: "--calibration-proposed-db-time") }
+        if let calibrationHold { input.proposedHold = try calibrationDuration(calibrationHold, flag: "--calibration-proposed-hold") }
         let verifyInput = input
 
         let executor = lintOnly ? nil : try server.runner(users: input.gate.load.users, logger: Logger(label: "confgate"))
