@@ -22,9 +22,8 @@ public struct PGResult: Hashable, Sendable {
         rows = []
         rows.reserveCapacity(Int(PQntuples(result)))
         for r in 0..<PQntuples(result) {
-            rows.append((0..<columnCount).map { c in
-                PQgetisnull(result, r, c) == 1 ? nil : String(cString: PQgetvalue(result, r, c))
-            })
+            let row = PGRow(result: result, row: r)
+            rows.append((0..<Int(columnCount)).map(row.text))
         }
         commandTag = String(cString: PQcmdStatus(result))
     }
