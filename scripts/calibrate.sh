@@ -24,7 +24,9 @@
 # proposed side instead of injecting server time: a regression of another shape, such as a pool
 # too small only for the spike.
 #
-# AA=0 leaves out the A/A step. KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-RUN.json (STEP 0 for A/A), for
+# Run i uses seed i (a different arrival schedule each run); SEED0=K starts at seed K+1, so a
+# second batch adds new schedules instead of repeating the first's. AA=0 leaves out the A/A step.
+# KEEP=DIR keeps each ladder run's result JSON as DIR/STEP-SEED.json (STEP 0 for A/A), for
 # studying other estimators on the same runs (scripts/ladder-estimators.py).
 #
 # Needs a release build (swift build -c release --scratch-path .build-release); CONFGATE overrides the binary.
@@ -49,15 +51,16 @@ if [ "$n" = ladder ]; then
     blocked=0; inconclusive=0; busy=0
     : >"$log/ratios"
     for i in $(seq 1 "$n"); do
+      seed=$((i + ${SEED0:-0}))
       proposed=fixtures/current.conf; extra=()
       if [ -f "$step" ]; then proposed=$step
       elif [ "${step#hold:}" != "$step" ]; then extra=(--calibration-proposed-hold "${step#hold:}")
       elif [ "$step" != 0 ]; then extra=(--calibration-proposed-db-time "$step"); fi
-      "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$i" --format json \
+      "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$seed" --format json \
         "${extra[@]}" "$@" >"$log/out.json" 2>"$log/err"
       code=$?
       [ "$code" = 3 ] && inconclusive=$((inconclusive + 1))
-      if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$log/out.json" "$KEEP/$(basename "$step" .conf)-$i.json"; fi
+      if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$log/out.json" "$KEEP/$(basename "$step" .conf)-$seed.json"; fi
       python3 - "$log/out.json" >>"$log/ratios" <<'PY'
 import json, sys
 try:
@@ -116,7 +119,7 @@ for c in "${cases[@]}"; do
   good=0; other=(); times=()
   for i in $(seq 1 "$n"); do
     start=$(date +%s.%N)
-    "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$i" "$@" \
+    "$bin" verify --current fixtures/current.conf --proposed "$proposed" --seed "$((i + ${SEED0:-0}))" "$@" \
       >"$log/out" 2>"$log/err"
     code=$?
     times+=("$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')")
