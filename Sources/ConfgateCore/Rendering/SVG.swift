@@ -87,11 +87,15 @@ enum SVG {
     /// averages up to 0.62 em a character in words such as `warmup`.
     static func textWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.62 }
 
+    /// The width one legend entry takes: its 28 px sample line, a gap, its name (6.6 px a
+    /// character at 12 px) and the space before the next entry.
+    private static func legendEntryWidth(_ name: String) -> Double { 34 + Double(name.count) * 6.6 + 16 }
+
     /// Lines `legend` takes for `names` from x to `maxX` (the same wrapping).
     static func legendRows(_ names: [String], x: Double, maxX: Double) -> Int {
         var rows = 1, cx = x
         for name in names {
-            let width = 34 + Double(name.count) * 6.6 + 16
+            let width = legendEntryWidth(name)
             if cx + width > maxX && cx > x {
                 cx = x
                 rows += 1
@@ -107,7 +111,7 @@ enum SVG {
         var out = "<g>"
         var cx = x, cy = y
         for entry in entries {
-            let width = 34 + Double(entry.name.count) * 6.6 + 16
+            let width = legendEntryWidth(entry.name)
             if cx + width > maxX && cx > x {
                 cx = x
                 cy += 18
