@@ -119,7 +119,7 @@ def main():
     for step in sorted(steps, key=lambda s: (s != "0", s)):
         runs = steps[step]
         judged = runs if "--all" in args else [r for r in runs if r["verdict"]["decision"] != "inconclusive"]
-        label = ("A/A" if step == "0" else f"+{step[5:]} held per login (proposed)" if step.startswith("hold:")
+        label = ("A/A" if step == "0" else f"+{step[len('hold:'):]} held per login (proposed)" if step.startswith("hold:")
                  else f"+{step} server time (proposed)")
         inconclusive = sum(1 for r in runs if r["verdict"]["decision"] == "inconclusive")
         busy_runs = sum(1 for r in judged if busy(r))

@@ -23,7 +23,7 @@ public struct GateSettings: Hashable, Sendable, Codable {
         /// Trials per side, interleaved. Default 3.
         public var trials: Int
         /// Calibration only (`verify --calibration-proposed-hold`, on the proposed side's
-        /// trials): extra time each login holds its connection inside the transaction, slept
+        /// trials): extra time each login holds its connection after its transaction, slept
         /// in the service to the microsecond — a known latency regression finer than
         /// `pg_sleep`'s whole milliseconds. `nil` otherwise; not a gate file key.
         public var calibrationHold: SettingDuration?

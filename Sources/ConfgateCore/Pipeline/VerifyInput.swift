@@ -38,6 +38,23 @@ public struct VerifyInput: Sendable {
         self.gate = mode == .quick ? Self.quickProfile(gate, setByFlags: setByFlags) : gate
     }
 
+    /// `load` as the proposed side's trials run it under the calibration flags (more server
+    /// time, a longer hold), with the note each trial's result carries for each; `load`
+    /// unchanged and no notes for the current side or without them.
+    func calibrated(_ load: GateSettings.Load, for side: VerifyPlan.Side) -> (load: GateSettings.Load, notes: [String]) {
+        guard side == .proposed else { return (load, []) }
+        var load = load, notes: [String] = []
+        if proposedExtraDBTime.microseconds > 0 {
+            load.dbTime = SettingDuration(microseconds: load.dbTime.microseconds + proposedExtraDBTime.microseconds)
+            notes.append("calibration: \(proposedExtraDBTime) of server time added to every proposed login (--calibration-proposed-db-time)")
+        }
+        if proposedHold.microseconds > 0 {
+            load.calibrationHold = proposedHold
+            notes.append("calibration: every proposed login held its connection \(proposedHold) longer (--calibration-proposed-hold)")
+        }
+        return (load, notes)
+    }
+
     /// The `--quick` profile: 1 round, 1 s warmup, 5 s measured, a 2 s spike, each unless a
     /// flag set it.
     public static func quickProfile(_ gate: GateSettings, setByFlags: Set<String>) -> GateSettings {

@@ -50,22 +50,11 @@ public enum VerifyPipeline {
             var trial = VerifyResult.Trial(round: step.round, ranFirst: step.ranFirst)
             do {
                 let progress = events.progress
-                var load = plan.load
-                if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
-                    load.dbTime = SettingDuration(microseconds: load.dbTime.microseconds + input.proposedExtraDBTime.microseconds)
-                }
-                if step.side == .proposed, input.proposedHold.microseconds > 0 {
-                    load.calibrationHold = input.proposedHold
-                }
+                let (load, calibrationNotes) = input.calibrated(plan.load, for: step.side)
                 trial.result = try await executor.run(settings, load: load, progress: { point, elapsed in
                     progress?(step.side, step.round, point, elapsed)
                 })
-                if step.side == .proposed, input.proposedExtraDBTime.microseconds > 0 {
-                    trial.result?.summary.notes.append("calibration: \(input.proposedExtraDBTime) of server time added to every proposed login (--calibration-proposed-db-time)")
-                }
-                if step.side == .proposed, input.proposedHold.microseconds > 0 {
-                    trial.result?.summary.notes.append("calibration: every proposed login held its connection \(input.proposedHold) longer (--calibration-proposed-hold)")
-                }
+                trial.result?.summary.notes += calibrationNotes
             } catch {
                 trial.error = error.description
                 events.log?("round \(step.round) \(step.side.rawValue) failed: \(error.message)")
